@@ -1,0 +1,8 @@
+import type { BellhopApi } from './contract';
+
+declare global {
+  interface Window {
+    api?: BellhopApi;
+  }
+}
+export {};

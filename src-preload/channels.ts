@@ -1,0 +1,22 @@
+// The names of every IPC channel and push event. Kept apart from contract.ts so the sandboxed
+// preload can bundle the allow-list without pulling in zod; contract.ts is checked against these
+// lists by the compiler (`satisfies`), so the two cannot drift apart.
+
+export const invokeChannels = ['app:info'] as const;
+export type InvokeChannel = (typeof invokeChannels)[number];
+
+export const eventChannels = ['app:health-changed'] as const;
+export type EventChannel = (typeof eventChannels)[number];
+
+/** The single Electron IPC channel that carries `{ channel, payload }` invocations. */
+export const IPC_INVOKE = 'bellhop:invoke';
+/** The single Electron IPC channel that carries `{ event, payload }` pushes. */
+export const IPC_EVENT = 'bellhop:event';
+
+export function isInvokeChannel(value: unknown): value is InvokeChannel {
+  return typeof value === 'string' && (invokeChannels as readonly string[]).includes(value);
+}
+
+export function isEventChannel(value: unknown): value is EventChannel {
+  return typeof value === 'string' && (eventChannels as readonly string[]).includes(value);
+}

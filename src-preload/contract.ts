@@ -1,0 +1,71 @@
+// THE IPC contract: every channel's request schema and response type, every push event's payload.
+// Main validates against it; the preload and the browser bridge forward only its channels.
+// Adding a channel: one entry in channels.ts, one here, one handler in the domain's <domain>.ipc.ts.
+import { z } from 'zod';
+import type { EventChannel, InvokeChannel } from './channels';
+
+/** Carries a response type through the contract without a runtime value. */
+function returns<T>(): T {
+  return undefined as T;
+}
+
+export type HostKind = 'electron' | 'browser';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  dataDir: string;
+  schemaVersion: number;
+  hostKind: HostKind;
+}
+
+export type ComponentState = 'ok' | 'degraded' | 'down' | 'off';
+
+export interface Health {
+  database: ComponentState;
+  queue: ComponentState;
+  connection: ComponentState;
+  tunnel: ComponentState;
+  /** One plain sentence per component that is not 'ok', for the status bar's tooltip. */
+  details: Partial<Record<'database' | 'queue' | 'connection' | 'tunnel', string>>;
+}
+
+const empty = z.object({}).strict();
+
+export const contract = {
+  'app:info': { request: empty, response: returns<AppInfo>() },
+} satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
+
+export const events = {
+  'app:health-changed': returns<Health>(),
+} satisfies Record<EventChannel, unknown>;
+
+export type Contract = typeof contract;
+export type RequestOf<C extends InvokeChannel> = z.infer<Contract[C]['request']>;
+export type ResponseOf<C extends InvokeChannel> = Contract[C]['response'];
+export type EventPayload<E extends EventChannel> = (typeof events)[E];
+
+/** Error codes the UI can switch on. Unknown failures surface as INTERNAL, never as a stack trace. */
+export const errorCodes = [
+  'BAD_REQUEST',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'LOCKED',
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface ResultError {
+  code: ErrorCode;
+  message: string;
+}
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ResultError };
+
+/** What the preload (or the browser bridge shim) exposes as `window.api`. */
+export interface BellhopApi {
+  invoke<C extends InvokeChannel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>>;
+  on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}

@@ -48,6 +48,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const handlers: Partial<Handlers> = {
     'app:info': () => info(),
+    'app:health': () => health(),
   };
 
   let closed = false;

@@ -2,7 +2,7 @@
 // preload can bundle the allow-list without pulling in zod; contract.ts is checked against these
 // lists by the compiler (`satisfies`), so the two cannot drift apart.
 
-export const invokeChannels = ['app:info'] as const;
+export const invokeChannels = ['app:info', 'app:health'] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 
 export const eventChannels = ['app:health-changed'] as const;

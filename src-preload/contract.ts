@@ -34,6 +34,7 @@ const empty = z.object({}).strict();
 
 export const contract = {
   'app:info': { request: empty, response: returns<AppInfo>() },
+  'app:health': { request: empty, response: returns<Health>() },
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export const events = {

@@ -1,0 +1,48 @@
+// `npm run start:browser`: the same core under plain Node, the renderer served to any local browser.
+// BELLHOP_PORT picks the port (default 4780, 0 = any free port), BELLHOP_DATA_DIR the data folder
+// (default: the user-data folder the desktop app uses).
+import { join } from 'node:path';
+import { createCore } from '../core';
+import { startBrowserHost } from './browser';
+import { defaultUserDataDir } from './paths';
+
+export const defaultBrowserPort = 4780;
+
+async function main(): Promise<void> {
+  const dataDir = process.env.BELLHOP_DATA_DIR || defaultUserDataDir();
+  const port = process.env.BELLHOP_PORT !== undefined ? Number(process.env.BELLHOP_PORT) : defaultBrowserPort;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`BELLHOP_PORT must be a port number (0-65535), got "${process.env.BELLHOP_PORT}".`);
+  }
+  const core = await createCore({ dataDir, hostKind: 'browser' });
+  let host;
+  try {
+    host = await startBrowserHost({ core, port, rendererDir: join(__dirname, '../renderer') });
+  } catch (error) {
+    await core.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`Port ${port} is in use (another Bellhop running?). Set BELLHOP_PORT to another port.`);
+    }
+    throw error;
+  }
+  // Tests and benchmarks read this line to find the address; keep its shape.
+  process.stdout.write(`Bellhop is running at ${host.url}\n`);
+  process.stdout.write(`Data folder: ${dataDir}\n`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void host
+      .close()
+      .then(() => core.close())
+      .then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Bellhop could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

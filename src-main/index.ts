@@ -1,0 +1,64 @@
+// The Electron entry, and the only place besides host/electron*.ts that touches Electron: a single
+// instance, one hardened window, IPC bound to the core, and a clean quit that drains workers and
+// closes the database.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow } from 'electron';
+import { createCore, type Core } from './core';
+import { bindElectronIpc } from './host/electron';
+import { hardenElectron } from './host/electronSecurity';
+
+const rendererFile = join(__dirname, '../renderer/index.html');
+const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(rendererFile).href;
+const isAppUrl = (url: string): boolean => url.split('#')[0] === rendererUrl.split('#')[0];
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  // Tests point the app at a fresh folder; everyone else gets the OS user-data folder.
+  if (process.env.BELLHOP_DATA_DIR) app.setPath('userData', process.env.BELLHOP_DATA_DIR);
+  hardenElectron(isAppUrl);
+
+  let core: Core | undefined;
+  let window: BrowserWindow | undefined;
+  let quitting = false;
+
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+
+  app.on('before-quit', (event) => {
+    if (quitting || !core) return;
+    event.preventDefault();
+    quitting = true;
+    void core.close().finally(() => app.exit(0));
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  void app.whenReady().then(async () => {
+    core = await createCore({ dataDir: app.getPath('userData'), hostKind: 'electron' });
+    window = new BrowserWindow({
+      width: 1280,
+      height: 820,
+      minWidth: 900,
+      minHeight: 600,
+      title: 'Bellhop',
+      show: false,
+      webPreferences: {
+        preload: join(__dirname, '../preload/index.cjs'),
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        webSecurity: true,
+        webviewTag: false,
+        allowRunningInsecureContent: false,
+      },
+    });
+    bindElectronIpc(core, window, isAppUrl);
+    window.once('ready-to-show', () => window?.show());
+    await window.loadURL(rendererUrl);
+  });
+}

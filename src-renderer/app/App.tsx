@@ -1,0 +1,68 @@
+import { useEffect, type ReactNode } from 'react';
+import { ComingSoon } from '../components/ComingSoon';
+import { SettingsScreen } from '../features/settings/SettingsScreen';
+import { useAppStore } from '../stores/app';
+import { sections, type SectionId } from './routes';
+import { installSectionShortcuts, Sidebar } from './Sidebar';
+import { StatusBar } from './StatusBar';
+import { useHashRoute } from './useHashRoute';
+
+const screens: Record<SectionId, () => ReactNode> = {
+  inbox: () => (
+    <ComingSoon title="Inbox">
+      Your WhatsApp conversations will live here: every customer thread, the 24-hour window, replies and
+      template sends.
+    </ComingSoon>
+  ),
+  campaigns: () => (
+    <ComingSoon title="Campaigns">
+      Template campaigns will live here: audience, preflight, paced sending and live delivery statistics.
+    </ComingSoon>
+  ),
+  contacts: () => (
+    <ComingSoon title="Contacts">
+      Your contacts will live here, with CSV drag-and-drop import and export.
+    </ComingSoon>
+  ),
+  templates: () => (
+    <ComingSoon title="Templates">Your approved WhatsApp message templates will be synced and previewed here.</ComingSoon>
+  ),
+  chatbots: () => (
+    <ComingSoon title="Chatbots">
+      Keyword rules, menus, away messages and human handoff will be set up here.
+    </ComingSoon>
+  ),
+  settings: () => <SettingsScreen />,
+};
+
+export function App() {
+  const section = useHashRoute();
+  const info = useAppStore((s) => s.info);
+  const loadError = useAppStore((s) => s.loadError);
+
+  useEffect(() => {
+    void useAppStore.getState().load();
+    return installSectionShortcuts();
+  }, []);
+
+  useEffect(() => {
+    const label = sections.find((s) => s.id === section)?.label ?? '';
+    document.title = `${label} · Bellhop`;
+  }, [section]);
+
+  return (
+    // data-app-ready is the readiness signal end-to-end tests wait on (never a fixed sleep).
+    <div className="app" data-app-ready={info ? 'true' : 'false'}>
+      <Sidebar current={section} />
+      <main className="content" id="main">
+        {loadError ? (
+          <div className="banner error" role="alert">
+            Bellhop could not load: {loadError}
+          </div>
+        ) : null}
+        {screens[section]()}
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { contentSecurityPolicy } from '../../src-main/host/csp';
+import { isTrustedExternalUrl } from '../../src-main/host/trustedUrl';
+import { createMemoryLogger } from '../../src-main/log';
+
+describe('openExternal allow-list', () => {
+  it.each(['https://business.facebook.com/settings', 'https://developers.facebook.com/docs/whatsapp', 'https://wa.me/16505551234'])(
+    'allows %s',
+    (url) => expect(isTrustedExternalUrl(url)).toBe(true),
+  );
+  it.each([
+    'http://business.facebook.com/',
+    'https://evil.example/',
+    'https://business.facebook.com.evil.example/',
+    'https://user:pass@business.facebook.com/',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'smb://share/x',
+    'not a url',
+  ])('refuses %s', (url) => expect(isTrustedExternalUrl(url)).toBe(false));
+});
+
+describe('content security policy', () => {
+  it('allows no inline script, no eval and no remote origins', () => {
+    const directives = Object.fromEntries(
+      contentSecurityPolicy.split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name, values];
+      }),
+    );
+    expect(directives['default-src']).toEqual(["'none'"]);
+    expect(directives['script-src']).toEqual(["'self'"]);
+    expect(contentSecurityPolicy).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+  });
+});
+
+describe('log redaction', () => {
+  it('never writes secrets passed in a context object', () => {
+    const log = createMemoryLogger();
+    log.info('saved connection', { accessToken: 'EAAG-secret', nested: { app_secret: 's3cr3t', ok: 'fine' } });
+    const line = log.lines.join('\n');
+    expect(line).not.toContain('EAAG-secret');
+    expect(line).not.toContain('s3cr3t');
+    expect(line).toContain('fine');
+  });
+});

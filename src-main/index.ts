@@ -7,6 +7,7 @@ import { app, BrowserWindow } from 'electron';
 import { createCore, type Core } from './core';
 import { bindElectronIpc } from './host/electron';
 import { hardenElectron } from './host/electronSecurity';
+import { mainWindowOptions } from './host/windowOptions';
 
 const rendererFile = join(__dirname, '../renderer/index.html');
 const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(rendererFile).href;
@@ -39,24 +40,7 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     core = await createCore({ dataDir: app.getPath('userData'), hostKind: 'electron' });
-    window = new BrowserWindow({
-      width: 1280,
-      height: 820,
-      minWidth: 900,
-      minHeight: 600,
-      title: 'Bellhop',
-      show: false,
-      webPreferences: {
-        preload: join(__dirname, '../preload/index.cjs'),
-        contextIsolation: true,
-        sandbox: true,
-        nodeIntegration: false,
-        nodeIntegrationInWorker: false,
-        webSecurity: true,
-        webviewTag: false,
-        allowRunningInsecureContent: false,
-      },
-    });
+    window = new BrowserWindow(mainWindowOptions(join(__dirname, '../preload')));
     bindElectronIpc(core, window, isAppUrl);
     window.once('ready-to-show', () => window?.show());
     await window.loadURL(rendererUrl);

@@ -3,7 +3,7 @@
 // a loopback Host header (stops DNS rebinding: a foreign name resolving to 127.0.0.1 is refused) and,
 // when an Origin is sent, our own origin (stops other web pages from talking to us).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -59,13 +59,19 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   let port = options.port;
   const cookieName = (): string => `bellhop_token_${port}`;
 
-  const checkRequest = (req: IncomingMessage): { ok: true; url: URL; viaQuery: boolean } | { ok: false; status: number; reason: string } => {
+  const checkRequest = (
+    req: IncomingMessage,
+  ): { ok: true; url: URL; viaQuery: boolean } | { ok: false; status: number; reason: string } => {
     const host = req.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
       return { ok: false, status: 421, reason: 'This server answers only to 127.0.0.1 and localhost.' };
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
+    if (
+      origin !== undefined &&
+      origin !== `http://127.0.0.1:${port}` &&
+      origin !== `http://localhost:${port}`
+    ) {
       return { ok: false, status: 403, reason: 'Requests from other sites are refused.' };
     }
     const url = new URL(req.url ?? '/', `http://${host}`);
@@ -73,7 +79,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const fromCookie = readCookie(req.headers.cookie, cookieName());
     if (fromQuery !== null && sameSecret(fromQuery, token)) return { ok: true, url, viaQuery: true };
     if (fromCookie !== undefined && sameSecret(fromCookie, token)) return { ok: true, url, viaQuery: false };
-    return { ok: false, status: 401, reason: 'Open the address the Bellhop host printed: it carries the access token.' };
+    return {
+      ok: false,
+      status: 401,
+      reason: 'Open the address the Bellhop host printed: it carries the access token.',
+    };
   };
 
   const server = createServer((req, res) => {
@@ -114,7 +124,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     serveStatic(options.rendererDir, check.url.pathname, req, res);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes ?? 16 * 1024 * 1024,
+  });
   const sockets = new Set<WebSocket>();
 
   server.on('upgrade', (req, socket, head) => {
@@ -135,7 +148,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
           ws.close(1003, 'Binary frames are not part of the contract');
           return;
         }
-        void handleMessage(ws, data.toString());
+        void handleMessage(ws, rawDataToText(data));
       });
     });
   });
@@ -226,7 +239,7 @@ function serveStatic(root: string, pathname: string, req: IncomingMessage, res: 
   const isHtml = extname(file) === '.html';
   res.writeHead(200, {
     'Content-Type': mimeTypes[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': stat.size,
+    'Content-Length': Number(stat.size),
     // Hashed assets can be cached; the page itself must always be fresh.
     'Cache-Control': isHtml ? 'no-store' : 'private, max-age=31536000, immutable',
     ...securityHeaders,
@@ -238,12 +251,17 @@ function serveStatic(root: string, pathname: string, req: IncomingMessage, res: 
   createReadStream(file).pipe(res);
 }
 
-function statOrNull(path: string): ReturnType<typeof statSync> | null {
+function statOrNull(path: string): Stats | null {
   try {
     return statSync(path);
   } catch {
     return null;
   }
+}
+
+function rawDataToText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return (Buffer.isBuffer(data) ? data : Buffer.from(new Uint8Array(data))).toString('utf8');
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -261,7 +279,9 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function isInvokeMessage(value: unknown): value is { id: number | string; channel: unknown; payload: unknown } {
+function isInvokeMessage(
+  value: unknown,
+): value is { id: number | string; channel: unknown; payload: unknown } {
   if (typeof value !== 'object' || value === null) return false;
   const id = (value as { id?: unknown }).id;
   return (typeof id === 'number' || typeof id === 'string') && 'channel' in value;

@@ -4,7 +4,11 @@ import { ipcMain, type BrowserWindow, type WebFrameMain } from 'electron';
 import { IPC_EVENT, IPC_INVOKE } from '../../src-preload/channels';
 import type { Core } from '../core';
 
-export function bindElectronIpc(core: Core, window: BrowserWindow, isAppUrl: (url: string) => boolean): () => void {
+export function bindElectronIpc(
+  core: Core,
+  window: BrowserWindow,
+  isAppUrl: (url: string) => boolean,
+): () => void {
   const isTrustedFrame = (frame: WebFrameMain | null): boolean =>
     frame !== null && frame === window.webContents.mainFrame && isAppUrl(frame.url);
 

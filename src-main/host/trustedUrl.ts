@@ -18,5 +18,7 @@ export function isTrustedExternalUrl(raw: string): boolean {
   } catch {
     return false;
   }
-  return url.protocol === 'https:' && url.username === '' && url.password === '' && allowedHosts.has(url.hostname);
+  return (
+    url.protocol === 'https:' && url.username === '' && url.password === '' && allowedHosts.has(url.hostname)
+  );
 }

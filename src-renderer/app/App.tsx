@@ -25,7 +25,9 @@ const screens: Record<SectionId, () => ReactNode> = {
     </ComingSoon>
   ),
   templates: () => (
-    <ComingSoon title="Templates">Your approved WhatsApp message templates will be synced and previewed here.</ComingSoon>
+    <ComingSoon title="Templates">
+      Your approved WhatsApp message templates will be synced and previewed here.
+    </ComingSoon>
   ),
   chatbots: () => (
     <ComingSoon title="Chatbots">

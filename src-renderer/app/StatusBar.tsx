@@ -8,7 +8,12 @@ const labels: Record<keyof Omit<Health, 'details'>, string> = {
   tunnel: 'Tunnel',
 };
 
-const stateWords: Record<ComponentState, string> = { ok: 'OK', degraded: 'Degraded', down: 'Down', off: 'Off' };
+const stateWords: Record<ComponentState, string> = {
+  ok: 'OK',
+  degraded: 'Degraded',
+  down: 'Down',
+  off: 'Off',
+};
 
 export function StatusBar() {
   const health = useAppStore((s) => s.health);
@@ -16,7 +21,12 @@ export function StatusBar() {
   return (
     <footer className="status-bar" role="status" aria-label="Status">
       {(Object.keys(labels) as (keyof typeof labels)[]).map((key) => (
-        <span key={key} className={`status-item state-${health[key]}`} title={health.details[key] ?? ''} data-testid={`status-${key}`}>
+        <span
+          key={key}
+          className={`status-item state-${health[key]}`}
+          title={health.details[key] ?? ''}
+          data-testid={`status-${key}`}
+        >
           <span className="dot" aria-hidden="true" />
           {labels[key]}: {stateWords[health[key]]}
         </span>

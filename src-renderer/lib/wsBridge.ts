@@ -7,7 +7,9 @@ interface Pending {
   resolve: (result: Result<unknown>) => void;
 }
 
-export function createWebSocketApi(url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`): BellhopApi {
+export function createWebSocketApi(
+  url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+): BellhopApi {
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const outbox: string[] = [];
@@ -23,7 +25,12 @@ export function createWebSocketApi(url = `${location.protocol === 'https:' ? 'ws
       for (const frame of outbox.splice(0)) ws.send(frame);
     });
     ws.addEventListener('message', (message: MessageEvent<string>) => {
-      const data = JSON.parse(message.data) as { id?: number; result?: Result<unknown>; event?: string; payload?: unknown };
+      const data = JSON.parse(message.data) as {
+        id?: number;
+        result?: Result<unknown>;
+        event?: string;
+        payload?: unknown;
+      };
       if (typeof data.id === 'number' && data.result) {
         pending.get(data.id)?.resolve(data.result);
         pending.delete(data.id);
@@ -35,7 +42,10 @@ export function createWebSocketApi(url = `${location.protocol === 'https:' ? 'ws
       // Calls in flight may or may not have run; say so instead of guessing. Services are idempotent
       // where it matters (client ids), so the user can safely retry.
       for (const [id, call] of pending) {
-        call.resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'Lost the connection to Bellhop.' } });
+        call.resolve({
+          ok: false,
+          error: { code: 'UNAVAILABLE', message: 'Lost the connection to Bellhop.' },
+        });
         pending.delete(id);
       }
       setTimeout(connect, retryMs);

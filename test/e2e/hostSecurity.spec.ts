@@ -28,13 +28,19 @@ function wsOutcome(port: number, path: string, headers: Record<string, string>):
   });
 }
 
-test('HTTP: no token → 401, foreign Origin → 403, rebinding Host → 421; the token alone gets in', async ({ host }) => {
+test('HTTP: no token → 401, foreign Origin → 403, rebinding Host → 421; the token alone gets in', async ({
+  host,
+}) => {
   const own = { Host: `127.0.0.1:${host.port}` };
   expect(await httpStatus(host.port, '/', own)).toBe(401);
   expect(await httpStatus(host.port, '/assets/whatever.js', own)).toBe(401);
   expect(await httpStatus(host.port, '/?token=wrong', own)).toBe(401);
-  expect(await httpStatus(host.port, `/?token=${host.token}`, { ...own, Origin: 'http://evil.example' })).toBe(403);
-  expect(await httpStatus(host.port, `/?token=${host.token}`, { Host: `evil.example:${host.port}` })).toBe(421);
+  expect(
+    await httpStatus(host.port, `/?token=${host.token}`, { ...own, Origin: 'http://evil.example' }),
+  ).toBe(403);
+  expect(await httpStatus(host.port, `/?token=${host.token}`, { Host: `evil.example:${host.port}` })).toBe(
+    421,
+  );
   expect(await httpStatus(host.port, `/?token=${host.token}`, own)).toBe(303);
   const cookie = `bellhop_token_${host.port}=${host.token}`;
   expect(await httpStatus(host.port, '/', { ...own, Cookie: cookie })).toBe(200);
@@ -45,16 +51,22 @@ test('WebSocket: refused without the token, with a foreign Origin or a rebinding
   const origin = `http://127.0.0.1:${host.port}`;
   const cookie = `bellhop_token_${host.port}=${host.token}`;
   expect(await wsOutcome(host.port, '/ws', { Origin: origin })).toBe('refused 401');
-  expect(await wsOutcome(host.port, '/ws', { Origin: 'http://evil.example', Cookie: cookie })).toBe('refused 403');
-  expect(await wsOutcome(host.port, '/ws', { Origin: origin, Cookie: cookie, Host: `evil.example:${host.port}` })).toBe(
-    'refused 421',
+  expect(await wsOutcome(host.port, '/ws', { Origin: 'http://evil.example', Cookie: cookie })).toBe(
+    'refused 403',
   );
+  expect(
+    await wsOutcome(host.port, '/ws', { Origin: origin, Cookie: cookie, Host: `evil.example:${host.port}` }),
+  ).toBe('refused 421');
   // No Origin at all: not a browser page, refused even with the token.
   expect(await wsOutcome(host.port, '/ws', { Cookie: cookie })).toBe('refused 403');
   expect(await wsOutcome(host.port, '/ws', { Origin: origin, Cookie: cookie })).toBe('open');
 });
 
-test('a page on another origin cannot reach the bridge, even in the same browser after login', async ({ app, page, host }) => {
+test('a page on another origin cannot reach the bridge, even in the same browser after login', async ({
+  app,
+  page,
+  host,
+}) => {
   void app; // logged in: the browser now holds the access cookie
   const foreign: Server = createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html' });

@@ -10,7 +10,10 @@ test('the app loads and every section is reachable from the sidebar', async ({ a
   }
 });
 
-test('keyboard: Ctrl+number jumps to a section and arrow keys move along the sidebar', async ({ app, page }) => {
+test('keyboard: Ctrl+number jumps to a section and arrow keys move along the sidebar', async ({
+  app,
+  page,
+}) => {
   await page.keyboard.press('Control+3');
   await expect(app.heading()).toHaveText('Contacts');
   await page.keyboard.press('Control+6');
@@ -59,7 +62,10 @@ test('app:info round-trips over the bridge and shows in Settings', async ({ app,
     ws.close();
     return out;
   });
-  expect(replies[0]).toMatchObject({ ok: true, value: { hostKind: 'browser', dataDir: host.dataDir, name: 'Bellhop' } });
+  expect(replies[0]).toMatchObject({
+    ok: true,
+    value: { hostKind: 'browser', dataDir: host.dataDir, name: 'Bellhop' },
+  });
   expect(replies[1]).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   expect(replies[2]).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
 });
@@ -71,7 +77,10 @@ test('the status bar shows the health of every component', async ({ app }) => {
   await expect(app.statusItem('database')).toContainText('Database: OK');
 });
 
-test('the page runs under the strict CSP: inline script and remote content are blocked', async ({ app, page }) => {
+test('the page runs under the strict CSP: inline script and remote content are blocked', async ({
+  app,
+  page,
+}) => {
   void app;
   const outcome = await page.evaluate(async () => {
     const violations: string[] = [];

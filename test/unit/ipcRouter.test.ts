@@ -30,7 +30,11 @@ describe('IPC router', () => {
   it('refuses an untrusted sender with FORBIDDEN without calling the handler', async () => {
     const handler = vi.fn(() => info);
     const router = createIpcRouter({ 'app:info': handler }, createMemoryLogger());
-    const result = await router.dispatch('app:info', {}, { trusted: false, description: 'https://evil.example' });
+    const result = await router.dispatch(
+      'app:info',
+      {},
+      { trusted: false, description: 'https://evil.example' },
+    );
     expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(handler).not.toHaveBeenCalled();
   });

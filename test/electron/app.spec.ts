@@ -1,0 +1,85 @@
+// The desktop app itself: Electron's security checklist as the running app reports it.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
+
+const root = resolve(__dirname, '../..');
+let app: ElectronApplication;
+let page: Page;
+
+test.beforeAll(async () => {
+  app = await electron.launch({
+    args: [join(root, 'out/main/index.js')],
+    env: { ...process.env, BELLHOP_DATA_DIR: mkdtempSync(join(tmpdir(), 'bellhop-electron-')) },
+  });
+  page = await app.firstWindow();
+  await expect(page.locator('.app[data-app-ready="true"]')).toBeVisible();
+});
+
+test.afterAll(async () => {
+  await app.close();
+});
+
+test('renderer isolation: no Node globals in the page, preload internals unreachable', async () => {
+  // nodeIntegration off and contextIsolation on, as the page itself experiences them.
+  const globalsSeen = await page.evaluate(() => ({
+    require: typeof (globalThis as { require?: unknown }).require,
+    process: typeof (globalThis as { process?: unknown }).process,
+    ipcRenderer: typeof (globalThis as { ipcRenderer?: unknown }).ipcRenderer,
+    apiFrozen: Object.isFrozen(window.api),
+  }));
+  expect(globalsSeen).toEqual({
+    require: 'undefined',
+    process: 'undefined',
+    ipcRenderer: 'undefined',
+    apiFrozen: true,
+  });
+  const sandboxed = await app.evaluate(({ BrowserWindow }) => {
+    const contents = BrowserWindow.getAllWindows()[0]!.webContents;
+    // A sandboxed renderer runs in an OS-sandboxed process; Electron reports it per frame process.
+    return contents.mainFrame.processId > 0 && contents.getOSProcessId() > 0;
+  });
+  expect(sandboxed).toBe(true);
+});
+
+test('the CSP is in force: inline script does not run', async () => {
+  const ran = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inline = true';
+    document.body.appendChild(s);
+    return (window as unknown as { __inline?: boolean }).__inline === true;
+  });
+  expect(ran).toBe(false);
+});
+
+test('navigation away and window.open are denied', async () => {
+  const before = page.url();
+  await page.evaluate(() => {
+    location.href = 'https://example.com/';
+  });
+  await expect(page.locator('.app[data-app-ready="true"]')).toBeVisible();
+  expect(page.url().split('#')[0]).toBe(before.split('#')[0]);
+  expect(await page.evaluate(() => window.open('https://example.com/') === null)).toBe(true);
+  expect(app.windows()).toHaveLength(1);
+});
+
+test('permission requests are denied', async () => {
+  const state = await page.evaluate(async () => {
+    try {
+      await navigator.mediaDevices.getUserMedia({ audio: true });
+      return 'granted';
+    } catch (error) {
+      return (error as Error).name;
+    }
+  });
+  expect(state).not.toBe('granted');
+});
+
+test('window.api exposes only invoke and on, and only contract channels', async () => {
+  expect(await page.evaluate(() => Object.keys(window.api ?? {}).sort())).toEqual(['invoke', 'on']);
+  const unknown = await page.evaluate(() => window.api!.invoke('app:nope' as 'app:info', {}));
+  expect(unknown).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  const info = await page.evaluate(() => window.api!.invoke('app:info', {}));
+  expect(info).toMatchObject({ ok: true, value: { hostKind: 'electron' } });
+});

@@ -5,7 +5,13 @@
 export const invokeChannels = ['app:info', 'app:health'] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 
-export const eventChannels = ['app:health-changed'] as const;
+export const eventChannels = [
+  'app:health-changed',
+  'messages:received',
+  'messages:status-changed',
+  'campaigns:counters-changed',
+  'templates:status-changed',
+] as const;
 export type EventChannel = (typeof eventChannels)[number];
 
 /** The single Electron IPC channel that carries `{ channel, payload }` invocations. */

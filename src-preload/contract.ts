@@ -37,8 +37,20 @@ export const contract = {
   'app:health': { request: empty, response: returns<Health>() },
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
+export interface MessageReceived {
+  connectionId: string;
+  conversationId: string;
+  messageId: string;
+  contactId: string;
+  preview: string;
+}
+
 export const events = {
   'app:health-changed': returns<Health>(),
+  'messages:received': returns<MessageReceived>(),
+  'messages:status-changed': returns<{ messageIds: string[] }>(),
+  'campaigns:counters-changed': returns<{ campaignIds: string[] }>(),
+  'templates:status-changed': returns<{ connectionId: string; name: string; language: string; status: string }>(),
 } satisfies Record<EventChannel, unknown>;
 
 export type Contract = typeof contract;

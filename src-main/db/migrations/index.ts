@@ -1,0 +1,9 @@
+// The ordered list of every migration. Append only: a shipped migration is never edited or reordered,
+// because user_version in people's databases already records that it ran.
+import type { Migration } from '../migrate';
+import { initial } from './0001-initial';
+
+export const migrations: readonly Migration[] = [initial];
+
+/** The schema version this build writes and understands (PRAGMA user_version after migrating). */
+export const SCHEMA_VERSION: number = migrations.length;

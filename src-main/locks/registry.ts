@@ -2,8 +2,8 @@
 // every key). In-process: the app has one main process, and everything that must be exclusive across a
 // restart is a SQLite transaction or a unique job instead.
 //
-// Why not async-mutex's Mutex underneath (the dependency stays for other uses): its Semaphore resolves the
-// next waiter through a promise, so at the instant of a hand-over (a release, or a TTL expiry) nobody can
+// Why not async-mutex underneath, as the issue suggested: its Semaphore resolves the next waiter through a
+// promise, so at the instant of a hand-over (a release, or a TTL expiry) nobody can
 // record who the new owner is; `holders()` and a LOCKED answer would see a lock that is held by no one.
 // It also cannot drop one timed-out waiter (withTimeout leaves it queued until its turn). The FIFO below is
 // a few lines, hands over synchronously, and drops a waiter the moment it gives up.

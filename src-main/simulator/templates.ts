@@ -205,7 +205,12 @@ export interface ListPage {
 }
 
 const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
+/** Throws on anything that is not a cursor this store issued. */
+const decodeCursor = (cursor: string): bigint => {
+  const id = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!/^\d+$/.test(id)) throw new Error('malformed cursor');
+  return BigInt(id);
+};
 /** Graph's default page size is unverified (§5); 25 is the generic Graph default. */
 const defaultPageSize = 25;
 const maxPageSize = 1000;
@@ -323,12 +328,12 @@ export class TemplateStore {
     let end = Math.min(ordered.length, limit);
     try {
       if (query.after !== undefined) {
-        const afterId = BigInt(decodeCursor(query.after));
+        const afterId = decodeCursor(query.after);
         start = ordered.findIndex((t) => BigInt(t.id) < afterId);
         if (start === -1) start = ordered.length;
         end = Math.min(ordered.length, start + limit);
       } else if (query.before !== undefined) {
-        const beforeId = BigInt(decodeCursor(query.before));
+        const beforeId = decodeCursor(query.before);
         end = ordered.findIndex((t) => BigInt(t.id) <= beforeId);
         if (end === -1) end = ordered.length;
         start = Math.max(0, end - limit);

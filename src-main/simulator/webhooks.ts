@@ -70,7 +70,7 @@ export class WebhookEmitter {
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private readonly abort = new AbortController();
-  /** Serializes the POSTs of one reordered/batched flush so the shuffled order is the arrival order. */
+  /** Serializes first delivery attempts (see send()). */
   private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: EmitterDeps) {}
@@ -154,7 +154,6 @@ export class WebhookEmitter {
     }
     for (const [url, group] of byUrl) {
       const raw = serializeLikeMeta(this.body(group));
-      const ordered = this.deps.faults.config.reorder || this.deps.faults.config.batch;
       const duplicate = this.deps.faults.duplicate();
       this.inFlight += 1;
       const run = async () => {
@@ -162,11 +161,9 @@ export class WebhookEmitter {
         if (duplicate) await this.deliver(url, raw, 1);
       };
       const done = () => this.finishOne();
-      if (ordered) {
-        this.chain = this.chain.then(run).then(done, done);
-      } else {
-        run().then(done, done);
-      }
+      // First attempts go out one after another, so arrival order is emission order (or the seeded
+      // shuffle of the reorder fault): runs are repeatable. Retries are scheduled apart and overtake.
+      this.chain = this.chain.then(run).then(done, done);
     }
   }
 

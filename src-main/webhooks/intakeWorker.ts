@@ -1,0 +1,87 @@
+// The webhook intake's writer thread. It owns its own SQLite connection and commits batches of raw
+// events, each with its processing job, in one transaction with synchronous=FULL (fsynced before the
+// reply). Running the fsync here keeps the main thread — HTTP, the UI's IPC, the queue — free while the
+// disk works, and lets a batch grow with the load: everything that arrived during one fsync goes into
+// the next one.
+import { parentPort, workerData } from 'node:worker_threads';
+import { durableTransaction, openDatabase } from '../db/open';
+import { createJobStore } from '../queue/store';
+import { processJobDefaults, processJobType, type IntakeReply, type IntakeRequest } from './intakeProtocol';
+
+const { dbFile } = workerData as { dbFile: string };
+const db = openDatabase(dbFile);
+const jobs = createJobStore(db);
+const insert = db.prepare(
+  `INSERT INTO webhook_events (id, connection_id, received_at, raw_body, state, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+);
+const touchConnection = db.prepare('UPDATE connections SET last_webhook_at = ? WHERE id = ?');
+
+let waiting: IntakeRequest[] = [];
+let scheduled = false;
+
+function store(request: IntakeRequest, at: number): void {
+  const unparseable = request.unparseableReason !== undefined;
+  insert.run(
+    request.id,
+    request.connectionId,
+    at,
+    Buffer.from(request.body),
+    unparseable ? 'unparseable' : 'pending',
+    request.unparseableReason ?? null,
+  );
+  touchConnection.run(at, request.connectionId);
+  if (!unparseable) {
+    jobs.insert({
+      id: `job-${request.id}`,
+      queue: processJobDefaults.queue,
+      type: processJobType,
+      payload: JSON.stringify({ eventId: request.id }),
+      runAt: at,
+      maxAttempts: processJobDefaults.maxAttempts,
+      uniqueKey: undefined,
+      now: at,
+    });
+  }
+}
+
+function commit(): void {
+  scheduled = false;
+  const batch = waiting;
+  waiting = [];
+  const at = Date.now();
+  const reply: IntakeReply = { stored: [], failed: [] };
+  try {
+    durableTransaction(db, () => {
+      for (const request of batch) store(request, at);
+    });
+    reply.stored = batch.map((r) => r.id);
+  } catch {
+    // One bad row (its connection deleted a moment ago, say) must not cost its neighbours their 200.
+    for (const request of batch) {
+      try {
+        durableTransaction(db, () => store(request, at));
+        reply.stored.push(request.id);
+      } catch (error) {
+        reply.failed.push({
+          id: request.id,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+  parentPort!.postMessage(reply);
+}
+
+parentPort!.on('message', (message: IntakeRequest | 'close') => {
+  if (message === 'close') {
+    if (waiting.length) commit();
+    db.close();
+    parentPort!.close();
+    return;
+  }
+  waiting.push(message);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(commit);
+  }
+});

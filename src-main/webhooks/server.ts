@@ -1,0 +1,185 @@
+// The local webhook server (127.0.0.1 only; the tunnel exposes it). It answers exactly one path,
+// /webhooks/whatsapp/:connectionId — everything else is 404, so the tunnel can never reach the app's
+// other surfaces. GET is Meta's verification handshake; POST is size-limited, signature-checked over
+// the raw bytes, stored durably, and only then acknowledged.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log';
+import type { WebhookIntake } from './intake';
+import { parseEnvelope } from './payload';
+import { sameToken, signatureHeader, verifySignature } from './verify';
+
+/** Meta's payloads are at most 3 MB (§6); a little headroom, then 413. */
+export const defaultMaxBodyBytes = 4 * 1024 * 1024;
+
+export interface ConnectionSecrets {
+  appSecret: string;
+  verifyToken: string;
+}
+
+export interface WebhookServerOptions {
+  port?: number;
+  intake: WebhookIntake;
+  log: Logger;
+  /** The connection's secrets, or undefined for an unknown id. */
+  lookupConnection(connectionId: string): ConnectionSecrets | undefined;
+  maxBodyBytes?: number;
+}
+
+export interface WebhookServerStats {
+  accepted: number;
+  badSignature: number;
+  tooLarge: number;
+  unknownConnection: number;
+  handshakesOk: number;
+  handshakesRefused: number;
+  lastAcceptedAt?: number;
+}
+
+export interface WebhookServer {
+  readonly port: number;
+  readonly localUrl: string;
+  readonly stats: WebhookServerStats;
+  close(): Promise<void>;
+}
+
+const pathPattern = /^\/webhooks\/whatsapp\/([A-Za-z0-9_-]{1,64})\/?$/;
+
+export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
+  const stats: WebhookServerStats = {
+    accepted: 0,
+    badSignature: 0,
+    tooLarge: 0,
+    unknownConnection: 0,
+    handshakesOk: 0,
+    handshakesRefused: 0,
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://webhooks.local');
+    const match = pathPattern.exec(url.pathname);
+    const connectionId = match?.[1];
+    const secrets = connectionId ? options.lookupConnection(connectionId) : undefined;
+    if (!connectionId || !secrets) {
+      if (connectionId) stats.unknownConnection++;
+      req.resume();
+      return reply(res, 404, 'Not found');
+    }
+
+    if (req.method === 'GET') {
+      const mode = url.searchParams.get('hub.mode');
+      const token = url.searchParams.get('hub.verify_token') ?? '';
+      const challenge = url.searchParams.get('hub.challenge') ?? '';
+      if (mode === 'subscribe' && sameToken(token, secrets.verifyToken) && challenge.length <= 1024) {
+        stats.handshakesOk++;
+        return reply(res, 200, challenge);
+      }
+      stats.handshakesRefused++;
+      return reply(res, 403, 'Verification failed');
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      return reply(res, 405, 'Method not allowed');
+    }
+
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBodyBytes) {
+      stats.tooLarge++;
+      return refuseTooLarge(req, res);
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too-large') {
+      stats.tooLarge++;
+      return refuseTooLarge(req, res);
+    }
+    const signature = verifySignature(body, req.headers[signatureHeader], secrets.appSecret);
+    if (!signature.ok) {
+      stats.badSignature++;
+      options.log.warn('webhook refused: bad signature', { connectionId, reason: signature.reason });
+      return reply(res, 401, 'Invalid signature');
+    }
+    const parsed = parseEnvelope(body);
+    try {
+      await options.intake.accept({
+        connectionId,
+        rawBody: body,
+        ...(parsed.ok ? {} : { unparseableReason: parsed.reason }),
+      });
+    } catch (error) {
+      // Not stored, so not acknowledged: Meta will retry (§6).
+      options.log.error('webhook intake failed to store an event', { connectionId, error });
+      return reply(res, 503, 'Try again');
+    }
+    stats.accepted++;
+    stats.lastAcceptedAt = Date.now();
+    return reply(res, 200, 'OK');
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.log.error('webhook server: request failed', { error });
+      if (!res.headersSent) reply(res, 500, 'Error');
+    });
+  });
+  // Keep-alive connections from Meta (or the tunnel) are reused; a slow client gets a bounded time.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    localUrl: `http://127.0.0.1:${port}`,
+    stats,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await options.intake.close();
+    },
+  };
+}
+
+function reply(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  res.end('Payload too large');
+  req.destroy();
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks, size));
+    });
+    req.on('error', (error) => {
+      if (!done) reject(error);
+    });
+  });
+}

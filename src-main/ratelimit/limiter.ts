@@ -1,0 +1,272 @@
+// The in-process limiter behind RateLimiter (types.ts): GCRA per key (gcra.ts), FIFO waiting per key,
+// and reservations persisted ahead of use so that no restart — clean or a crash — lets a key exceed its
+// limit.
+//
+// Persistence, cheaply: the TAT (theoretical arrival time) of a key lives in memory. Before a grant moves
+// it past the key's reservation, the reservation is pushed ahead by about a second (one tiny upsert per
+// key per second at most) and written in the same synchronous call, before the grant is handed out. A
+// restarted limiter starts each key at its reservation, which is never behind the real TAT, so a crash
+// costs at most one reservation's wait and never an extra request. A clean close() writes the exact TAT
+// back, so a normal restart costs nothing.
+import type { Db } from '../db/open';
+import { pacingOf, type Pacing } from './gcra';
+import { createRateLimitStore, type RateLimitStore } from './rateLimit.store';
+import type { RateLimiter, RateRule, TakeResult } from './types';
+
+export interface RateLimiterOptions {
+  /** Without a database the limiter is memory-only (a restart forgets it). */
+  db?: Db;
+  now?: () => number;
+  /** Called with the time of every grant, e.g. for metrics or to check windows in tests. */
+  onGrant?: (key: string, atMs: number) => void;
+}
+
+export interface PersistentRateLimiter extends RateLimiter {
+  /** Writes exact state back and rejects callers still waiting. */
+  close(): void;
+  /** Callers waiting in line for `key`. */
+  waiting(key: string): number;
+}
+
+interface Waiter {
+  rule: RateRule;
+  pacing: Pacing;
+  arrivedAt: number;
+  settled: boolean;
+  resolve(): void;
+  reject(reason: Error): void;
+  cleanup(): void;
+}
+
+interface KeyState {
+  key: string;
+  /** Theoretical arrival time: the next grant conforms when tat - tolerance <= now. */
+  tat: number;
+  /** Persisted: no grant has been accounted beyond this time. */
+  reservedUntil: number;
+  waiters: Waiter[];
+  head: number;
+  timer: NodeJS.Timeout | undefined;
+  timerAt: number;
+}
+
+/** How far ahead a reservation reaches: at least a second, at least two intervals. */
+function reservationAhead(pacing: Pacing): number {
+  return Math.max(1000, 2 * pacing.interval);
+}
+
+const IDLE_SWEEP_MS = 60_000;
+
+/** An abort reason (usually already an AbortError) or a thrown value, as an Error. */
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason), { cause: reason });
+}
+
+export function createRateLimiter(options: RateLimiterOptions = {}): PersistentRateLimiter {
+  const now = options.now ?? Date.now;
+  const store: RateLimitStore | undefined = options.db ? createRateLimitStore(options.db) : undefined;
+  const keys = new Map<string, KeyState>();
+  let closed = false;
+
+  store?.pruneExpired(now());
+
+  function stateOf(key: string): KeyState {
+    let state = keys.get(key);
+    if (!state) {
+      if (typeof key !== 'string' || key.length === 0)
+        throw new Error('Rate limit key must be a non-empty string.');
+      const reserved = store?.reservedUntil(key) ?? Number.NEGATIVE_INFINITY;
+      state = {
+        key,
+        tat: reserved,
+        reservedUntil: reserved,
+        waiters: [],
+        head: 0,
+        timer: undefined,
+        timerAt: 0,
+      };
+      keys.set(key, state);
+    }
+    return state;
+  }
+
+  /** Moves the reservation past the TAT before the grant that needs it is handed out. */
+  function reserve(state: KeyState, pacing: Pacing): void {
+    if (state.tat <= state.reservedUntil) return;
+    const until = Math.ceil(state.tat + reservationAhead(pacing));
+    store?.reserve(state.key, until, now());
+    state.reservedUntil = until;
+  }
+
+  function waitingCount(state: KeyState): number {
+    return state.waiters.length - state.head;
+  }
+
+  function shiftWaiter(state: KeyState): void {
+    state.waiters[state.head] = undefined as unknown as Waiter;
+    state.head += 1;
+    if (state.head === state.waiters.length) {
+      state.waiters = [];
+      state.head = 0;
+    } else if (state.head > 1024 && state.head * 2 > state.waiters.length) {
+      state.waiters = state.waiters.slice(state.head);
+      state.head = 0;
+    }
+  }
+
+  function dropSettledHead(state: KeyState): Waiter | undefined {
+    while (waitingCount(state) > 0) {
+      const waiter = state.waiters[state.head]!;
+      if (!waiter.settled) return waiter;
+      shiftWaiter(state);
+    }
+    return undefined;
+  }
+
+  /** Grants every waiter that is due, in order, then sets a timer for the next one. */
+  function pump(state: KeyState): void {
+    const t = now();
+    for (let waiter = dropSettledHead(state); waiter; waiter = dropSettledHead(state)) {
+      const { pacing } = waiter;
+      const dueAt = state.tat - pacing.tolerance;
+      if (dueAt > t) break;
+      // Accounted at the moment it became due (not when this late timer ran), at most catchUpMs ago.
+      const accountedAt = Math.max(dueAt, waiter.arrivedAt, t - pacing.catchUpMs);
+      state.tat = Math.max(state.tat, accountedAt) + pacing.interval;
+      shiftWaiter(state);
+      waiter.settled = true;
+      waiter.cleanup();
+      try {
+        reserve(state, pacing);
+      } catch (error) {
+        // The reservation could not be written: the slot is not handed out (the TAT stays spent).
+        waiter.reject(asError(error));
+        continue;
+      }
+      options.onGrant?.(state.key, t);
+      waiter.resolve();
+    }
+    schedule(state);
+  }
+
+  function schedule(state: KeyState): void {
+    const head = dropSettledHead(state);
+    if (!head || closed) {
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = undefined;
+      return;
+    }
+    // Absolute target: the delay is recomputed from the clock each time, so lateness never accumulates.
+    const at = state.tat - head.pacing.tolerance;
+    if (state.timer && state.timerAt === at) return;
+    if (state.timer) clearTimeout(state.timer);
+    state.timerAt = at;
+    state.timer = setTimeout(
+      () => {
+        state.timer = undefined;
+        pump(state);
+      },
+      Math.max(1, Math.ceil(at - now())),
+    );
+  }
+
+  function tryGrantNow(state: KeyState, pacing: Pacing, t: number): TakeResult {
+    const dueAt = state.tat - pacing.tolerance;
+    if (dueAt > t) return { ok: false, retryAfterMs: Math.ceil(dueAt - t) };
+    state.tat = Math.max(state.tat, t) + pacing.interval;
+    reserve(state, pacing);
+    options.onGrant?.(state.key, t);
+    return { ok: true };
+  }
+
+  // Forget keys that have been idle long enough that their state means nothing any more (one per
+  // conversation for bot_rate_limit adds up). A key is dropped only once its reservation has passed, so
+  // reloading it from the store later can never be stricter or looser than keeping it.
+  const sweeper = setInterval(() => {
+    const t = now();
+    for (const state of keys.values()) {
+      if (waitingCount(state) === 0 && state.reservedUntil <= t && state.tat <= t) keys.delete(state.key);
+    }
+  }, IDLE_SWEEP_MS);
+  sweeper.unref();
+
+  return {
+    tryTake(key, rule) {
+      if (closed) throw new Error('The rate limiter is closed.');
+      const pacing = pacingOf(rule);
+      const state = stateOf(key);
+      const t = now();
+      const queued = waitingCount(state);
+      if (queued > 0 && dropSettledHead(state)) {
+        // FIFO: a caller in line goes first. Estimate when this one would get through.
+        const dueIn = Math.max(0, state.tat - pacing.tolerance - t);
+        return { ok: false, retryAfterMs: Math.ceil(dueIn + waitingCount(state) * pacing.interval) };
+      }
+      return tryGrantNow(state, pacing, t);
+    },
+
+    async take(key, rule, signal) {
+      if (closed) throw new Error('The rate limiter is closed.');
+      const pacing = pacingOf(rule);
+      if (signal?.aborted) throw asError(signal.reason);
+      const state = stateOf(key);
+      if (!dropSettledHead(state) && tryGrantNow(state, pacing, now()).ok) return;
+      const t = now();
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          if (waiter.settled) return;
+          waiter.settled = true;
+          waiter.cleanup();
+          reject(asError(signal!.reason));
+          // The head may have left: the next one may be due at another time.
+          schedule(state);
+        };
+        const waiter: Waiter = {
+          rule,
+          pacing,
+          arrivedAt: t,
+          settled: false,
+          resolve,
+          reject,
+          cleanup: () => signal?.removeEventListener('abort', onAbort),
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        state.waiters.push(waiter);
+        schedule(state);
+      });
+    },
+
+    waiting(key) {
+      const state = keys.get(key);
+      if (!state) return 0;
+      let n = 0;
+      for (let i = state.head; i < state.waiters.length; i++) if (!state.waiters[i]!.settled) n++;
+      return n;
+    },
+
+    close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweeper);
+      const t = now();
+      for (const state of keys.values()) {
+        if (state.timer) clearTimeout(state.timer);
+        state.timer = undefined;
+        for (let waiter = dropSettledHead(state); waiter; waiter = dropSettledHead(state)) {
+          shiftWaiter(state);
+          waiter.settled = true;
+          waiter.cleanup();
+          waiter.reject(new Error('The rate limiter closed while waiting for a slot.'));
+        }
+      }
+      // A clean stop: no grant can happen any more, so the exact TAT replaces the reservation ahead.
+      store?.writeBack(
+        [...keys.values()]
+          .filter((s) => s.reservedUntil > t)
+          .map((s) => ({ key: s.key, tat: Math.ceil(s.tat) })),
+        t,
+      );
+      keys.clear();
+    },
+  };
+}

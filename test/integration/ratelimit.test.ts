@@ -1,0 +1,161 @@
+// The limiter under real concurrency and across restarts, with its state in real SQLite.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src-main/db/open';
+import { createRateLimiter } from '../../src-main/ratelimit/limiter';
+import type { RateRule } from '../../src-main/ratelimit/types';
+import { useTempDirs } from '../helpers/tempDir';
+
+const temp = useTempDirs();
+
+/** The largest number of timestamps inside any half-open window [t, t + periodMs). */
+function busiestWindow(timestamps: number[], periodMs: number): number {
+  const sorted = [...timestamps].sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= periodMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
+
+function recorder(): { times: number[]; onGrant: (key: string, at: number) => void } {
+  const times: number[] = [];
+  return { times, onGrant: (_key, at) => times.push(at) };
+}
+
+function fakeClock(start = 1_700_000_000_000): { now: () => number; advance(ms: number): void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => (t += ms) };
+}
+
+describe('rate limiter: concurrency', () => {
+  it('10,000 concurrent takes on one key stay under the limit in every sliding window, served in arrival order', async () => {
+    const db = temp.openMigrated();
+    const rule: RateRule = { count: 500, periodMs: 100 };
+    const rec = recorder();
+    const limiter = createRateLimiter({ db, onGrant: rec.onGrant });
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 10_000 }, (_, i) => limiter.take('hot', rule).then(() => order.push(i))),
+    );
+    expect(rec.times).toHaveLength(10_000);
+    expect(busiestWindow(rec.times, rule.periodMs)).toBeLessThanOrEqual(rule.count);
+    expect(order).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+    limiter.close();
+  });
+
+  it('tryTake never jumps the line of waiting take() callers', async () => {
+    const limiter = createRateLimiter();
+    const rule: RateRule = { count: 10, periodMs: 100 };
+    expect(limiter.tryTake('k', rule)).toEqual({ ok: true });
+    const waiting = limiter.take('k', rule);
+    const jumped = limiter.tryTake('k', rule);
+    expect(jumped.ok).toBe(false);
+    expect(jumped.ok ? 0 : jumped.retryAfterMs).toBeGreaterThan(0);
+    await waiting;
+    limiter.close();
+  });
+
+  it('an aborted take leaves the line with its reason and does not use a slot', async () => {
+    const rule: RateRule = { count: 1, periodMs: 200 };
+    const rec = recorder();
+    const limiter = createRateLimiter({ onGrant: rec.onGrant });
+    await limiter.take('k', rule);
+    const controller = new AbortController();
+    const aborted = limiter.take('k', rule, controller.signal);
+    const next = limiter.take('k', rule);
+    expect(limiter.waiting('k')).toBe(2);
+    controller.abort(new Error('send cancelled'));
+    await expect(aborted).rejects.toThrow('send cancelled');
+    await next;
+    expect(rec.times).toHaveLength(2);
+    expect(rec.times[1]! - rec.times[0]!).toBeGreaterThanOrEqual(200);
+    expect(rec.times[1]! - rec.times[0]!).toBeLessThan(400);
+    limiter.close();
+  });
+
+  it('close() rejects callers still waiting', async () => {
+    const limiter = createRateLimiter();
+    const rule: RateRule = { count: 1, periodMs: 60_000 };
+    await limiter.take('k', rule);
+    const waiting = limiter.take('k', rule);
+    limiter.close();
+    await expect(waiting).rejects.toThrow(/closed/);
+  });
+});
+
+describe('rate limiter: restarts', () => {
+  it('a crash right after a burst and an immediate restart do not let the key exceed its limit', async () => {
+    const folder = temp.dir();
+    // A limiter that forgot its state would grant the whole burst again on top of the one just spent.
+    const rule: RateRule = { count: 500, periodMs: 100, burst: 400 };
+    const rec = recorder();
+
+    temp.openMigrated(folder).close();
+    const before = openDatabase(join(folder, 'bellhop.sqlite'));
+    const first = createRateLimiter({ db: before, onGrant: rec.onGrant });
+    await Promise.all(Array.from({ length: 400 }, () => first.take('api', rule)));
+    // Simulated crash: the first limiter is abandoned without close(), its database handle dropped.
+    before.close();
+
+    const after = openDatabase(join(folder, 'bellhop.sqlite'));
+    const second = createRateLimiter({ db: after, onGrant: rec.onGrant });
+    expect(second.tryTake('api', rule).ok).toBe(false);
+    await Promise.all(Array.from({ length: 1100 }, () => second.take('api', rule)));
+    expect(rec.times).toHaveLength(1500);
+    expect(busiestWindow(rec.times, rule.periodMs)).toBeLessThanOrEqual(rule.count);
+    second.close();
+    after.close();
+  });
+
+  it('fake clock: every window holds across a crash; a limiter that forgot its state would not (control)', () => {
+    const rule: RateRule = { count: 10, periodMs: 1000, burst: 4 };
+    const run = (persist: boolean): number[] => {
+      const folder = temp.dir();
+      temp.openMigrated(folder).close();
+      const clock = fakeClock();
+      const rec = recorder();
+      const dbA = openDatabase(join(folder, 'bellhop.sqlite'));
+      const a = createRateLimiter({ db: dbA, now: clock.now, onGrant: rec.onGrant });
+      for (let step = 0; step < 150; step++, clock.advance(10)) a.tryTake('k', rule);
+      dbA.close(); // crash: no a.close()
+      const dbB = openDatabase(join(folder, 'bellhop.sqlite'));
+      const b = createRateLimiter({ db: persist ? dbB : undefined, now: clock.now, onGrant: rec.onGrant });
+      for (let step = 0; step < 500; step++, clock.advance(10)) b.tryTake('k', rule);
+      b.close();
+      dbB.close();
+      return rec.times;
+    };
+    const persisted = run(true);
+    expect(busiestWindow(persisted, rule.periodMs)).toBeLessThanOrEqual(rule.count);
+    expect(persisted.length).toBeGreaterThan(30);
+    const forgetful = run(false);
+    expect(busiestWindow(forgetful, rule.periodMs)).toBeGreaterThan(rule.count);
+  });
+
+  it('a clean close writes the exact state back, so a normal restart waits no longer than needed', () => {
+    const folder = temp.dir();
+    const db = temp.openMigrated(folder);
+    const clock = fakeClock();
+    const rule: RateRule = { count: 100, periodMs: 60_000 };
+    const first = createRateLimiter({ db, now: clock.now });
+    expect(first.tryTake('api', rule).ok).toBe(true);
+    const reserved = db
+      .prepare(`SELECT reserved_until FROM rate_limit_state WHERE key = 'api'`)
+      .pluck()
+      .get() as number;
+    expect(reserved).toBeGreaterThanOrEqual(clock.now() + 600);
+    first.close();
+    const written = db.prepare(`SELECT reserved_until FROM rate_limit_state WHERE key = 'api'`).pluck().get();
+    expect(written).toBe(clock.now() + 600);
+
+    const second = createRateLimiter({ db, now: clock.now });
+    clock.advance(599);
+    expect(second.tryTake('api', rule)).toEqual({ ok: false, retryAfterMs: 1 });
+    clock.advance(1);
+    expect(second.tryTake('api', rule)).toEqual({ ok: true });
+    second.close();
+  });
+});

@@ -6,7 +6,16 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -26,7 +35,11 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: './src-renderer', from: './src-main', message: 'The renderer talks to main only through the contract.' },
+            {
+              target: './src-renderer',
+              from: './src-main',
+              message: 'The renderer talks to main only through the contract.',
+            },
             { target: './src-main', from: './src-renderer' },
             { target: './src-preload', from: './src-main' },
             { target: './src-preload', from: './src-renderer' },
@@ -37,7 +50,11 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'electron', message: "Only src-main/index.ts, src-main/host/electron*.ts and src-preload import 'electron'." },
+            {
+              name: 'electron',
+              message:
+                "Only src-main/index.ts, src-main/host/electron*.ts and src-preload import 'electron'.",
+            },
           ],
         },
       ],

@@ -17,7 +17,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = secretKey.test(k) ? '[redacted]' : redact(v, depth + 1);
+    for (const [k, v] of Object.entries(value))
+      out[k] = secretKey.test(k) ? '[redacted]' : redact(v, depth + 1);
     return out;
   }
   return value;
@@ -29,7 +30,14 @@ export function createLogger(
 ): Logger {
   const log = (level: Level, message: string, context?: Record<string, unknown>): void => {
     if (order[level] < order[minLevel]) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level, message, ...(context ? { context: redact(context) } : {}) }));
+    write(
+      JSON.stringify({
+        t: new Date().toISOString(),
+        level,
+        message,
+        ...(context ? { context: redact(context) } : {}),
+      }),
+    );
   };
   return {
     debug: (m, c) => log('debug', m, c),
@@ -42,5 +50,8 @@ export function createLogger(
 /** For tests: collects lines in memory. */
 export function createMemoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(createLogger((l) => lines.push(l), 'debug'), { lines });
+  return Object.assign(
+    createLogger((l) => lines.push(l), 'debug'),
+    { lines },
+  );
 }

@@ -19,8 +19,11 @@ export interface RunningHost {
 export const repoRoot = resolve(__dirname, '../..');
 export const browserEntry = join(repoRoot, 'out/main/browser.js');
 
-export async function startHostProcess(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningHost> {
-  if (!existsSync(browserEntry)) throw new Error('out/main/browser.js is missing: run `npm run build` first.');
+export async function startHostProcess(
+  options: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<RunningHost> {
+  if (!existsSync(browserEntry))
+    throw new Error('out/main/browser.js is missing: run `npm run build` first.');
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bellhop-e2e-'));
   const child = spawn(process.execPath, [browserEntry], {
     env: { ...process.env, BELLHOP_PORT: '0', BELLHOP_DATA_DIR: dataDir, ...options.env },
@@ -36,7 +39,9 @@ export async function startHostProcess(options: { dataDir?: string; env?: Record
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => rej(new Error(`browser host exited with ${code} before it was ready:\n${output}`)));
+    child.once('exit', (code) =>
+      rej(new Error(`browser host exited with ${code} before it was ready:\n${output}`)),
+    );
   });
   const parsed = new URL(url);
   return {

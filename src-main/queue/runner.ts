@@ -51,6 +51,11 @@ export interface JobQueue {
    * the caller's rows. Validates the payload against the type's schema first; throws if it does not fit.
    */
   enqueue(type: string, payload: unknown, options?: EnqueueOptions): EnqueueResult;
+  /**
+   * Jobs were written by another connection (the webhook intake's writer thread): look for due work
+   * now instead of at the next poll.
+   */
+  notify(queue: QueueName): void;
   /** Requeues jobs a crash left running, then starts claiming. */
   start(): void;
   /** Stops claiming, waits up to timeoutMs for running jobs, then aborts them. Their outcomes are saved. */
@@ -561,6 +566,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         else schedulePump(lane);
       }
       return result;
+    },
+
+    notify(name) {
+      if (state === 'running') schedulePump(laneOf(name));
     },
 
     start() {

@@ -117,7 +117,7 @@ function generateCases(conn: SeededConnection): Case[] {
       case 4: {
         // Missing fields in a status.
         const env = statusEvent(`wamid.missing.${i}`, 'delivered', 1_750_000_000);
-        const status = (env.entry[0]!.changes[0]!.value as { statuses: Record<string, unknown>[] })
+        const status = (env.entry[0]!.changes[0]!.value as unknown as { statuses: Record<string, unknown>[] })
           .statuses[0]!;
         delete status[pick(['id', 'status', 'timestamp'])];
         const raw = metaSerialize(env);

@@ -1,10 +1,18 @@
 // The composition root: builds every service from plain options. No 'electron' import here or below,
 // so the same core runs in the Electron main process, in the browser host, in tests and in benchmarks.
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppInfo, Health, HostKind } from '../src-preload/contract';
+import { migrate } from './db/migrate';
+import { migrations } from './db/migrations';
+import { openDatabase, schemaVersionOf, type Db } from './db/open';
 import { createEventBus, type EventBus } from './events';
 import { createIpcRouter, type Handlers, type IpcRouter } from './ipc/router';
+import { createFenceBlockSource, createFenceGuard, type FenceGuard } from './locks/fence.store';
+import { createLockRegistry, type LockRegistry } from './locks/registry';
 import { createLogger, type Logger } from './log';
+import { createJobQueue, type JobQueue } from './queue/runner';
+import { createRateLimiter, type PersistentRateLimiter } from './ratelimit/limiter';
 import { appVersion } from './version';
 
 export interface CoreOptions {
@@ -20,48 +28,138 @@ export interface Core {
   readonly log: Logger;
   readonly events: EventBus;
   readonly router: IpcRouter;
+  /** The SQLite store (`<dataDir>/bellhop.sqlite`), migrated to the current schema. */
+  readonly db: Db;
+  readonly locks: LockRegistry;
+  /** Refuses writes from lock owners whose lock expired (pass the lease's fence). */
+  readonly fences: FenceGuard;
+  readonly limiter: PersistentRateLimiter;
+  readonly queue: JobQueue;
   info(): AppInfo;
   health(): Health;
   /** Stops workers, waits for in-flight jobs, closes the database. Safe to call twice. */
   close(): Promise<void>;
 }
 
+export const DATABASE_FILE = 'bellhop.sqlite';
+/** No lock outlives its TTL (10 min at most, locks/keys.ts) by a day: older fence records are noise. */
+const FENCE_RETENTION_MS = 24 * 60 * 60_000;
+
+// eslint-disable-next-line @typescript-eslint/require-await -- hosts await it; later start-up steps (tunnel, embedded simulator) are asynchronous
 export async function createCore(options: CoreOptions): Promise<Core> {
   const log = options.log ?? createLogger();
+  const now = options.now ?? Date.now;
   mkdirSync(options.dataDir, { recursive: true });
   const events = createEventBus();
 
-  const info = (): AppInfo => ({
-    name: 'Bellhop',
-    version: appVersion,
-    dataDir: options.dataDir,
-    schemaVersion: 0,
-    hostKind: options.hostKind,
+  const db = openDatabase(join(options.dataDir, DATABASE_FILE));
+  let limiter: PersistentRateLimiter | undefined;
+  let locks: LockRegistry | undefined;
+  let queue: JobQueue;
+  let fences: FenceGuard;
+  try {
+    // Throws DatabaseTooNewError (nothing changed) when the folder was written by a newer Bellhop.
+    migrate(db, migrations, { log });
+    fences = createFenceGuard(db, now);
+    fences.prune(FENCE_RETENTION_MS);
+    locks = createLockRegistry({ now, nextFenceBlock: createFenceBlockSource(db) });
+    limiter = createRateLimiter({ db, now });
+    queue = createJobQueue({ db, log, now });
+  } catch (error) {
+    locks?.close();
+    limiter?.close();
+    db.close();
+    throw error;
+  }
+  let schemaVersion = schemaVersionOf(db);
+
+  const info = (): AppInfo => {
+    // The real ledger while the store is open; the last value read once it is closed.
+    if (db.open) schemaVersion = schemaVersionOf(db);
+    return {
+      name: 'Bellhop',
+      version: appVersion,
+      dataDir: options.dataDir,
+      schemaVersion,
+      hostKind: options.hostKind,
+    };
+  };
+
+  const health = (): Health => {
+    const details: Health['details'] = {
+      connection: 'No connection set up yet.',
+      tunnel: 'The tunnel is not running.',
+    };
+    let database: Health['database'] = 'ok';
+    if (!db.open) {
+      database = 'down';
+      details.database = 'The database is closed.';
+    }
+    const queueHealth = db.open
+      ? queue.health()
+      : { state: 'down' as const, detail: 'The job queue is stopped.' };
+    if (queueHealth.detail) details.queue = queueHealth.detail;
+    return { database, queue: queueHealth.state, connection: 'off', tunnel: 'off', details };
+  };
+
+  // Push a health change to every renderer when the queue's state can have changed it.
+  let lastHealth = JSON.stringify(health());
+  const announceHealth = (): void => {
+    const current = health();
+    const serialized = JSON.stringify(current);
+    if (serialized === lastHealth) return;
+    lastHealth = serialized;
+    events.emit('app:health-changed', current);
+  };
+  queue.onEvent((event) => {
+    switch (event.type) {
+      case 'job:dead':
+      case 'queue:paused':
+      case 'queue:resumed':
+        announceHealth();
+        break;
+      case 'job:started':
+      case 'job:progress':
+      case 'job:done':
+      case 'job:retrying':
+      case 'job:lost':
+        break;
+    }
   });
-  const health = (): Health => ({
-    database: 'ok',
-    queue: 'ok',
-    connection: 'off',
-    tunnel: 'off',
-    details: { connection: 'No connection set up yet.', tunnel: 'The tunnel is not running.' },
-  });
+
+  // Domain services register their job types here (later issues), before the queue starts claiming.
+  queue.start();
+  announceHealth();
 
   const handlers: Partial<Handlers> = {
     'app:info': () => info(),
-    'app:health': () => health(),
   };
 
-  let closed = false;
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    await queue.stop();
+    locks.close();
+    // After the queue: no handler can take a slot any more, so the exact state can be written back.
+    limiter.close();
+    db.close();
+    log.info('core: closed', { dataDir: options.dataDir });
+  };
+
   return {
     dataDir: options.dataDir,
     log,
     events,
     router: createIpcRouter(handlers, log),
+    db,
+    locks,
+    fences,
+    limiter,
+    queue,
     info,
     health,
-    async close() {
-      if (closed) return;
-      closed = true;
+    close() {
+      closing ??= close();
+      return closing;
     },
   };
 }

@@ -14,6 +14,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/index.ts'),
           // The browser host: the same core under plain Node, no 'electron' import anywhere.
           browser: resolve(__dirname, 'src-main/host/browserEntry.ts'),
+          // Worker threads: each is its own entry, found at run time by workers/workerEntry.ts.
+          intakeWorker: resolve(__dirname, 'src-main/webhooks/intakeWorker.ts'),
         },
       },
     },

@@ -13,6 +13,10 @@ import { createLockRegistry, type LockRegistry } from './locks/registry';
 import { createLogger, type Logger } from './log';
 import { createJobQueue, type JobQueue } from './queue/runner';
 import { createRateLimiter, type PersistentRateLimiter } from './ratelimit/limiter';
+import { createKeyFileSecretBox, type SecretBox } from './secrets/secretBox';
+import { createSettingsRepo, type SettingsStore } from './settings/settings.repo';
+import { createSilenceAlarm, defaultSilenceMinutes } from './webhooks/silenceAlarm';
+import { startWebhooksModule, type WebhooksModule } from './webhooks/webhooks.module';
 import { appVersion } from './version';
 
 export interface CoreOptions {
@@ -21,6 +25,10 @@ export interface CoreOptions {
   log?: Logger;
   /** Injected clock, so tests can move time. */
   now?: () => number;
+  /** How secrets are sealed at rest: Electron passes safeStorage; default is the browser host's key file. */
+  secrets?: SecretBox;
+  /** Port of the local webhook server (127.0.0.1); default BELLHOP_WEBHOOK_PORT, else any free port. */
+  webhookPort?: number;
 }
 
 export interface Core {
@@ -35,6 +43,9 @@ export interface Core {
   readonly fences: FenceGuard;
   readonly limiter: PersistentRateLimiter;
   readonly queue: JobQueue;
+  readonly secrets: SecretBox;
+  readonly settings: SettingsStore;
+  readonly webhooks: WebhooksModule;
   info(): AppInfo;
   health(): Health;
   /** Stops workers, waits for in-flight jobs, closes the database. Safe to call twice. */
@@ -45,7 +56,6 @@ export const DATABASE_FILE = 'bellhop.sqlite';
 /** No lock outlives its TTL (10 min at most, locks/keys.ts) by a day: older fence records are noise. */
 const FENCE_RETENTION_MS = 24 * 60 * 60_000;
 
-// eslint-disable-next-line @typescript-eslint/require-await -- hosts await it; later start-up steps (tunnel, embedded simulator) are asynchronous
 export async function createCore(options: CoreOptions): Promise<Core> {
   const log = options.log ?? createLogger();
   const now = options.now ?? Date.now;
@@ -72,6 +82,37 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     throw error;
   }
   let schemaVersion = schemaVersionOf(db);
+  const dbFile = join(options.dataDir, DATABASE_FILE);
+  const secrets = options.secrets ?? createKeyFileSecretBox(options.dataDir);
+  const settings = createSettingsRepo(db, now);
+  const silenceAlarm = createSilenceAlarm(db, now);
+
+  const secretsFor = db.prepare<[string], { app_secret_enc: Buffer; verify_token: string }>(
+    'SELECT app_secret_enc, verify_token FROM connections WHERE id = ?',
+  );
+  // Job types register before the queue starts claiming (a crash may have left some of theirs queued).
+  const webhooks = await startWebhooksModule({
+    db,
+    dbFile,
+    queue,
+    locks,
+    events,
+    log,
+    now,
+    port:
+      options.webhookPort ??
+      (process.env.BELLHOP_WEBHOOK_PORT ? Number(process.env.BELLHOP_WEBHOOK_PORT) : 0),
+    secretsFor(connectionId) {
+      const row = secretsFor.get(connectionId);
+      if (!row) return undefined;
+      try {
+        return { appSecret: secrets.open(row.app_secret_enc), verifyToken: row.verify_token };
+      } catch (error) {
+        log.error('webhooks: cannot open the app secret of a connection', { connectionId, error });
+        return undefined;
+      }
+    },
+  });
 
   const info = (): AppInfo => {
     // The real ledger while the store is open; the last value read once it is closed.
@@ -99,7 +140,26 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ? queue.health()
       : { state: 'down' as const, detail: 'The job queue is stopped.' };
     if (queueHealth.detail) details.queue = queueHealth.detail;
-    return { database, queue: queueHealth.state, connection: 'off', tunnel: 'off', details };
+    let connection: Health['connection'] = 'off';
+    if (db.open) {
+      const connections = (db.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }).n;
+      if (connections > 0) {
+        connection = 'ok';
+        delete details.connection;
+        const silent = silenceAlarm.check(
+          Number(settings.get('webhooks.silenceMinutes') ?? defaultSilenceMinutes),
+        );
+        const webhookHealth = webhooks.health();
+        if (silent.length > 0) {
+          connection = 'degraded';
+          details.connection = silent.map((s) => s.message).join(' ');
+        } else if (webhookHealth.state !== 'ok') {
+          connection = webhookHealth.state;
+          if (webhookHealth.detail) details.connection = webhookHealth.detail;
+        }
+      }
+    }
+    return { database, queue: queueHealth.state, connection, tunnel: 'off', details };
   };
 
   // Push a health change to every renderer when the queue's state can have changed it.
@@ -133,10 +193,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const handlers: Partial<Handlers> = {
     'app:info': () => info(),
+    'app:health': () => health(),
   };
+  // The silent-webhook alarm and similar slow-moving states are re-checked once a minute.
+  const healthTimer = setInterval(announceHealth, 60_000);
+  healthTimer.unref();
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
+    clearInterval(healthTimer);
+    // Stop taking webhooks first (in-flight ones finish and are fsynced), then drain the queue.
+    await webhooks.close();
     await queue.stop();
     locks.close();
     // After the queue: no handler can take a slot any more, so the exact state can be written back.
@@ -155,6 +222,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     fences,
     limiter,
     queue,
+    secrets,
+    settings,
+    webhooks,
     info,
     health,
     close() {

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   // Tests and benchmarks read this line to find the address; keep its shape.
   process.stdout.write(`Bellhop is running at ${host.url}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);
+  process.stdout.write(`Webhooks: ${core.webhooks.server.localUrl}/webhooks/whatsapp/<connection id>\n`);
 
   let stopping = false;
   const stop = (): void => {

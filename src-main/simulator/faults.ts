@@ -23,12 +23,12 @@ export interface FaultConfig {
   /** Transient codes a burst draws from (§3: 131000 → 500, 2 → 503, 131016 → 500). */
   serverErrorCodes: number[];
   /**
-   * Probability that a send is accepted into the ledger and then answered only after `slowResponseMs`:
-   * longer than the client's timeout, this is how an UNKNOWN_OUTCOME is provoked.
+   * Probability that a request is processed (a send: accepted into the ledger) and then answered only
+   * after `slowResponseMs`: longer than the client's timeout, this is how an UNKNOWN_OUTCOME is provoked.
    */
   slowResponseRate: number;
   slowResponseMs: number;
-  /** Probability that the connection is reset after a send was accepted (no response at all). */
+  /** Probability that the connection is reset after a request was processed (no response at all). */
   resetAfterAcceptRate: number;
 }
 
@@ -56,6 +56,8 @@ export interface InjectedErrors {
   pathSuffix?: string;
   details?: string;
   headers?: Record<string, string>;
+  /** Overrides the code's usual is_transient (§3: honour the flag, whatever the code). */
+  isTransient?: boolean;
 }
 
 export class Faults {
@@ -99,7 +101,10 @@ export class Faults {
     if (match) {
       match.count -= 1;
       if (match.count <= 0) this.injected.splice(this.injected.indexOf(match), 1);
-      return graphError(match.code, match.details, match.headers ? { headers: match.headers } : {});
+      return graphError(match.code, match.details, {
+        ...(match.headers ? { headers: match.headers } : {}),
+        ...(match.isTransient !== undefined ? { isTransient: match.isTransient } : {}),
+      });
     }
     if (this.burstLeft === 0 && this.rng.chance(this.current.serverErrorRate)) {
       this.burstLeft = this.current.serverErrorBurst;

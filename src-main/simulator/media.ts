@@ -71,6 +71,8 @@ export interface MediaRecord {
 
 export class MediaStore {
   private readonly items = new Map<string, MediaRecord>();
+  /** Fault: this many next URLs are issued already expired (as if the download came too late). */
+  expireNextUrls = 0;
   /** Signs download URLs so they cannot be forged or extended by editing the query string. */
   private readonly urlKey = randomBytes(32);
 
@@ -160,7 +162,11 @@ export class MediaStore {
 
   /** `GET /{media-id}` body: a URL valid for 5 minutes (§8). */
   describe(record: MediaRecord): Record<string, unknown> {
-    const expires = this.now() + mediaUrlLifetimeMs;
+    let expires = this.now() + mediaUrlLifetimeMs;
+    if (this.expireNextUrls > 0) {
+      this.expireNextUrls -= 1;
+      expires = this.now();
+    }
     const url = `${this.publicBaseUrl()}/whatsapp_business/attachments/?mid=${record.id}&ext=${expires}&hash=${this.sign(record.id, expires)}`;
     return {
       messaging_product: 'whatsapp',

@@ -17,7 +17,7 @@ interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
-  /** Runs after the decision, before the response is written (slow-response and reset faults). */
+  /** Fault: hold the answer this long after the request was processed. */
   holdMs?: number;
   resetConnection?: boolean;
 }
@@ -88,8 +88,6 @@ async function handleMessages(ctx: Context): Promise<Reply> {
       contacts: [{ input: request.to, wa_id: request.waId }],
       messages: [message],
     },
-    holdMs: state.faults.holdAfterAccept(),
-    resetConnection: state.faults.resetAfterAccept(),
   };
 }
 
@@ -415,6 +413,10 @@ export function createRequestHandler(
       if (injected) throw injected;
       const segments = path.split('/').filter(Boolean);
       const reply = await route({ state, req, method, version, segments, query: url.searchParams, path });
+      // Slow-response and reset faults act after the request was processed (for a send: after it was
+      // accepted into the ledger), which is what makes the caller's outcome unknown.
+      reply.holdMs = state.faults.holdAfterAccept();
+      reply.resetConnection = state.faults.resetAfterAccept();
       if (reply.resetConnection) {
         record(path, 0);
         req.socket.destroy();

@@ -47,6 +47,10 @@ export interface SimulatorControl {
   faults(): Readonly<FaultConfig>;
   /** The next `count` requests (matching `pathSuffix`, if given) answer with this Graph error code. */
   injectErrors(spec: InjectedErrors): void;
+  /** The next `count` media URLs are issued already expired, so their download answers 404 (§8). */
+  expireNextMediaUrls(count: number): void;
+  /** TCP connections accepted so far (keep-alive clients reuse a few). */
+  connectionsAccepted(): number;
   /** Every call then answers HTTP 401, code 190, until setAccessToken. */
   expireToken(): void;
   /** Installs a new valid token (and clears the expiry switch). */
@@ -82,8 +86,12 @@ function resolveTemplate(state: SimulatorState, ref: TemplateRef): TemplateRecor
   return found;
 }
 
-function createControl(state: SimulatorState): SimulatorControl {
+function createControl(state: SimulatorState, connections: () => number): SimulatorControl {
   return {
+    expireNextMediaUrls(count) {
+      state.media.expireNextUrls = count;
+    },
+    connectionsAccepted: connections,
     seedTemplate(seed) {
       const added = state.templates.add({ status: 'APPROVED', ...seed }, false);
       if (added instanceof GraphError)
@@ -141,6 +149,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // Keep idle sockets longer than clients typically do, so a keep-alive client closes first (no
   // reset when it reuses a socket the server just dropped). Node's agent honours the Keep-Alive hint.
   server.keepAliveTimeout = 30_000;
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -161,7 +173,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     phoneNumberId: state.phoneNumberId,
     displayPhoneNumber: state.displayPhoneNumber,
     ledger: state.ledger,
-    control: createControl(state),
+    control: createControl(state, () => connections),
     async close() {
       state.close();
       await new Promise<void>((resolve) => {

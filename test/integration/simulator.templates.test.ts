@@ -270,8 +270,10 @@ describe('status webhooks', () => {
     await s.control.settle();
     const events = receiver
       .changes('message_template_status_update')
-      .filter((v) => v.message_template_id === Number(created.body.id));
-    expect(events.map((e) => e.event)).toEqual(['APPROVED']);
+      .filter((v) => v.message_template_name === 'welcome');
+    expect(events.map((e) => [e.event, e.message_template_id])).toEqual([
+      ['APPROVED', Number(created.body.id)],
+    ]);
     expect(s.control.templates()[0]?.status).toBe('APPROVED');
   });
 });

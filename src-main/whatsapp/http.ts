@@ -1,0 +1,116 @@
+// The client's HTTP transport: node:http(s) over a keep-alive agent, with a hard timeout, and one fact
+// the Cloud API makes essential: whether the request had been fully written when it failed. The Cloud
+// API has no idempotency key (whatsapp-cloud-api.md §10), so a send that fails after its body left
+// this process may still have been delivered; one that failed before cannot have been.
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: URL;
+  headers: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Refuse response bodies larger than this (media downloads are bounded by §8's 100 MB). */
+  maxResponseBytes: number;
+}
+
+export type HttpOutcome =
+  | { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: Buffer }
+  | {
+      kind: 'failed';
+      /** True when the request (headers and body) had been handed to the socket before the failure. */
+      sent: boolean;
+      reason: 'timeout' | 'network' | 'aborted' | 'too_large';
+      message: string;
+    };
+
+export interface Agents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
+export function createAgents(maxSockets: number): Agents {
+  // keepAlive reuses connections across calls; Node's agent closes idle sockets before the server's
+  // announced Keep-Alive timeout, which avoids reusing a socket the server is about to drop.
+  return {
+    http: new http.Agent({ keepAlive: true, maxSockets }),
+    https: new https.Agent({ keepAlive: true, maxSockets }),
+  };
+}
+
+export function destroyAgents(agents: Agents): void {
+  agents.http.destroy();
+  agents.https.destroy();
+}
+
+export function httpRequest(agents: Agents, request: HttpRequest): Promise<HttpOutcome> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let sent = false;
+    const finish = (outcome: HttpOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    };
+    const fail = (reason: 'timeout' | 'network' | 'aborted' | 'too_large', message: string) =>
+      finish({ kind: 'failed', sent, reason, message });
+
+    const isHttps = request.url.protocol === 'https:';
+    const send = isHttps ? https.request : http.request;
+    const headers: Record<string, string> = { ...request.headers };
+    if (request.body) headers['content-length'] = String(request.body.length);
+    const req = send(request.url, {
+      method: request.method,
+      headers,
+      agent: isHttps ? agents.https : agents.http,
+    });
+
+    const timer = setTimeout(() => {
+      fail('timeout', `No response within ${request.timeoutMs} ms`);
+      req.destroy();
+    }, request.timeoutMs);
+    const onAbort = () => {
+      fail('aborted', 'Aborted by the caller');
+      req.destroy();
+    };
+    if (request.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+
+    // 'finish': the whole request has been handed to the operating system.
+    req.on('finish', () => {
+      sent = true;
+    });
+    req.on('error', (error) => fail('network', error.message));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > request.maxResponseBytes) {
+          fail('too_large', `Response larger than ${request.maxResponseBytes} bytes`);
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () =>
+        finish({
+          kind: 'response',
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+        }),
+      );
+      res.on('error', (error) => fail('network', error.message));
+      res.on('aborted', () => fail('network', 'Response aborted'));
+    });
+    req.end(request.body);
+  });
+}

@@ -1,0 +1,122 @@
+// `npm run bench:dispatch`: how close the WhatsAppClient, sending through its connection limiter, gets to
+// a number's configured throughput without tripping Meta's limit. The simulator (in its own process) is
+// set to 80 mps and then to 1,000 mps (whatsapp-cloud-api.md §4), and the client's rule matches it. Each
+// run lasts BENCH_SECONDS (default 30); the achieved rate is counted from the simulator's ledger (what it
+// accepted), and every 130429 the simulator returned is counted.
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createRateLimiter } from '../src-main/ratelimit/limiter';
+import { WhatsAppClient } from '../src-main/whatsapp/client';
+import { reportFigure } from './report';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 30);
+const workers = 64;
+
+interface Ready {
+  type: 'ready';
+  baseUrl: string;
+  accessToken: string;
+  phoneNumberId: string;
+  wabaId: string;
+}
+interface Stats {
+  type: 'stats';
+  acceptedAt: number[];
+  throughputErrors: number;
+}
+
+function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: T) => {
+      if (message.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message);
+    };
+    const onExit = (code: number | null) => reject(new Error(`simulator exited with ${String(code)}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+interface RunResult {
+  mps: number;
+  achievedPerSecond: number;
+  throughputErrors: number;
+  clientErrors: Record<string, number>;
+}
+
+async function run(mps: number): Promise<RunResult> {
+  const child = fork(join(__dirname, 'dispatchSimulator.ts'), [String(mps)], {
+    execArgv: ['--import', 'tsx'],
+  });
+  const sim = await nextMessage<Ready>(child, 'ready');
+  const limiter = createRateLimiter();
+  const client = new WhatsAppClient({
+    baseUrl: sim.baseUrl,
+    apiVersion: 'v24.0',
+    accessToken: sim.accessToken,
+    phoneNumberId: sim.phoneNumberId,
+    wabaId: sim.wabaId,
+    limiter,
+    rateLimit: { key: 'whatsapp_api_rate_limit:connection:bench', rule: { count: mps, periodMs: 1000 } },
+    maxSockets: workers,
+  });
+  const clientErrors: Record<string, number> = {};
+  let sequence = 0;
+  // Half a second more than measured, so the measured window is full at both ends.
+  const deadline = Date.now() + seconds * 1000 + 500;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < deadline) {
+        const n = sequence++;
+        // A new recipient each time, so the pair rate limit (1 per 6 s per user) plays no part.
+        const result = await client.sendText(`+1${2_000_000_000 + n}`, `Message ${n}`, {
+          bizOpaqueCallbackData: `bench:${n}`,
+        });
+        if (!result.ok) {
+          const label = `${result.error.kind}:${String(result.error.code)}`;
+          clientErrors[label] = (clientErrors[label] ?? 0) + 1;
+        }
+      }
+    }),
+  );
+  child.send({ type: 'stats' });
+  const stats = await nextMessage<Stats>(child, 'stats');
+  child.send({ type: 'close' });
+  client.close();
+  limiter.close();
+  const start = stats.acceptedAt[0] ?? 0;
+  const inWindow = stats.acceptedAt.filter((t) => t >= start && t < start + seconds * 1000).length;
+  return {
+    mps,
+    achievedPerSecond: inWindow / seconds,
+    throughputErrors: stats.throughputErrors,
+    clientErrors,
+  };
+}
+
+async function main(): Promise<void> {
+  const results: RunResult[] = [];
+  for (const mps of [80, 1000]) {
+    const r = await run(mps);
+    results.push(r);
+    process.stderr.write(
+      `dispatch at ${mps} mps: ${r.achievedPerSecond.toFixed(1)}/s accepted over ${seconds} s, ` +
+        `130429 returned: ${r.throughputErrors}, client errors: ${JSON.stringify(r.clientErrors)}\n`,
+    );
+  }
+  for (const r of results)
+    reportFigure(`dispatch_rate_ratio_${r.mps}`, r.achievedPerSecond / r.mps, 'ratio', '>=0.97');
+  reportFigure(
+    'dispatch_130429_errors',
+    results.reduce((sum, r) => sum + r.throughputErrors, 0),
+    'count',
+    '0',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -2,8 +2,9 @@
 // because user_version in people's databases already records that it ran.
 import type { Migration } from '../migrate';
 import { initial } from './0001-initial';
+import { contactsIndexes } from './0002-contacts-indexes';
 
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, contactsIndexes];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */
 export const SCHEMA_VERSION: number = migrations.length;

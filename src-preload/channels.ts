@@ -2,7 +2,20 @@
 // preload can bundle the allow-list without pulling in zod; contract.ts is checked against these
 // lists by the compiler (`satisfies`), so the two cannot drift apart.
 
-export const invokeChannels = ['app:info', 'app:health'] as const;
+export const invokeChannels = [
+  'app:info',
+  'app:health',
+  'workspaces:list',
+  'workspaces:create',
+  'workspaces:rename',
+  'workspaces:switch',
+  'connections:list',
+  'connections:create',
+  'connections:update',
+  'connections:remove',
+  'connections:test',
+  'sandbox:simulate-message',
+] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 
 export const eventChannels = [
@@ -11,6 +24,8 @@ export const eventChannels = [
   'messages:status-changed',
   'campaigns:counters-changed',
   'templates:status-changed',
+  'connections:changed',
+  'workspaces:changed',
 ] as const;
 export type EventChannel = (typeof eventChannels)[number];
 

@@ -3,6 +3,7 @@
 // Adding a channel: one entry in channels.ts, one here, one handler in the domain's <domain>.ipc.ts.
 import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
+import { connectionsContract, connectionsEvents } from './connections.contract';
 
 /** Carries a response type through the contract without a runtime value. */
 function returns<T>(): T {
@@ -35,6 +36,7 @@ const empty = z.object({}).strict();
 export const contract = {
   'app:info': { request: empty, response: returns<AppInfo>() },
   'app:health': { request: empty, response: returns<Health>() },
+  ...connectionsContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export interface MessageReceived {
@@ -51,6 +53,7 @@ export const events = {
   'messages:status-changed': returns<{ messageIds: string[] }>(),
   'campaigns:counters-changed': returns<{ campaignIds: string[] }>(),
   'templates:status-changed': returns<{ connectionId: string; name: string; language: string; status: string }>(),
+  ...connectionsEvents,
 } satisfies Record<EventChannel, unknown>;
 
 export type Contract = typeof contract;

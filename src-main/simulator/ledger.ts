@@ -48,7 +48,21 @@ export interface LedgerFilter {
   templateName?: string;
 }
 
+/** Drops the oldest tenth of `list` once it is over `max` (amortized, so appends stay cheap). */
+function trim<T>(list: T[], max: number, onDrop?: (item: T) => void): void {
+  if (list.length <= max) return;
+  const dropped = list.splice(0, Math.max(1, Math.ceil(max / 10)) + (list.length - max - 1));
+  if (onDrop) for (const item of dropped) onDrop(item);
+}
+
 export class Ledger {
+  /**
+   * @param maxRecords Keep at most about this many of each record kind. Unbounded by default (tests,
+   * benchmarks); the app's long-running Sandbox sets a bound so memory does not grow without end.
+   * Error counters are never trimmed.
+   */
+  constructor(private readonly maxRecords: number = Number.POSITIVE_INFINITY) {}
+
   private readonly entries: LedgerEntry[] = [];
   private readonly byWamid = new Map<string, LedgerEntry>();
   private readonly requestLog: RequestRecord[] = [];
@@ -58,10 +72,12 @@ export class Ledger {
   recordAccepted(entry: LedgerEntry): void {
     this.entries.push(entry);
     this.byWamid.set(entry.wamid, entry);
+    trim(this.entries, this.maxRecords, (e) => this.byWamid.delete(e.wamid));
   }
 
   recordRequest(record: RequestRecord): void {
     this.requestLog.push(record);
+    trim(this.requestLog, this.maxRecords);
     if (record.errorCode !== undefined) {
       this.errorCounts.set(record.errorCode, (this.errorCounts.get(record.errorCode) ?? 0) + 1);
     }
@@ -69,6 +85,7 @@ export class Ledger {
 
   recordWebhookDelivery(record: WebhookDeliveryRecord): void {
     this.webhookLog.push(record);
+    trim(this.webhookLog, this.maxRecords);
   }
 
   /** Accepted messages in acceptance order, optionally filtered. */

@@ -59,6 +59,8 @@ export interface SimulatorOptions {
   allowedRecipients?: string[] | null;
   /** §3 131047 "A in practice" (default 'webhook'), or 'response' for the rarer synchronous form. */
   outsideWindowErrors?: 'webhook' | 'response';
+  /** Bound on each ledger list (messages, requests, webhook deliveries); unbounded by default. */
+  maxLedgerRecords?: number;
   /** Templates present at start. */
   templates?: TemplateSeed[];
 }
@@ -97,7 +99,7 @@ export class SimulatorState {
   readonly phoneNumberId: string;
   readonly displayPhoneNumber: string;
   readonly verifiedName: string;
-  readonly ledger = new Ledger();
+  readonly ledger: Ledger;
   readonly faults: Faults;
   readonly limits: Limits;
   readonly templates: TemplateStore;
@@ -122,6 +124,7 @@ export class SimulatorState {
 
   constructor(options: SimulatorOptions) {
     this.now = options.now ?? Date.now;
+    this.ledger = new Ledger(options.maxLedgerRecords);
     this.appSecret = options.appSecret ?? randomBytes(16).toString('hex');
     this.verifyToken = options.verifyToken ?? randomBytes(12).toString('base64url');
     this.accessToken = options.accessToken ?? `EAAG${randomBytes(48).toString('base64url')}`;

@@ -458,47 +458,50 @@ export class WhatsAppClient {
    * URL once and retry; a second 404 is reported.
    */
   async downloadMedia(mediaId: string, signal?: AbortSignal): Promise<WaResult<DownloadedMedia>> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const described = await this.getMediaUrl(mediaId, signal);
-      if (!described.ok) return described;
-      const url = new URL(described.value.url);
-      if (!this.trustedMediaUrl(url)) {
-        return fail(
-          invalidRequestError(
-            `Refusing to send the token to ${url.host}`,
-            'The media link points to an unexpected host.',
-          ),
-        );
-      }
-      const outcome = await this.raw({
-        method: 'GET',
-        url,
-        timeoutMs: this.options.mediaTimeoutMs ?? 120_000,
-        maxResponseBytes: mediaLimit,
-        ...(signal ? { signal } : {}),
-      });
-      if (outcome.kind === 'error') return fail(outcome.error);
-      const response = outcome.response;
-      if (response.status === 404 && attempt === 0) continue;
-      if (response.status < 200 || response.status >= 300) return fail(this.httpError(response));
-      const sha256 = described.value.sha256;
-      if (sha256 !== undefined && /^[0-9a-f]{64}$/.test(sha256)) {
-        const actual = createHash('sha256').update(response.body).digest('hex');
-        if (actual !== sha256) {
-          return fail({
-            ...notSentError('Downloaded media does not match its SHA-256'),
-            advice: 'The download was corrupted; try again.',
-          });
-        }
-      }
-      const type = response.headers['content-type'];
-      return ok({
-        data: response.body,
-        mimeType: typeof type === 'string' ? type : described.value.mime_type,
-        ...(sha256 !== undefined ? { sha256 } : {}),
-      });
+    const first = await this.downloadOnce(mediaId, signal);
+    if (first.ok || first.error.httpStatus !== 404 || first.error.code !== null) return first;
+    return this.downloadOnce(mediaId, signal);
+  }
+
+  /** One URL lookup and one download. A download 404 comes back as a FATAL error with code null. */
+  private async downloadOnce(mediaId: string, signal?: AbortSignal): Promise<WaResult<DownloadedMedia>> {
+    const described = await this.getMediaUrl(mediaId, signal);
+    if (!described.ok) return described;
+    const url = new URL(described.value.url);
+    if (!this.trustedMediaUrl(url)) {
+      return fail(
+        invalidRequestError(
+          `Refusing to send the token to ${url.host}`,
+          'The media link points to an unexpected host.',
+        ),
+      );
     }
-    return fail(invalidRequestError('unreachable', ''));
+    const outcome = await this.raw({
+      method: 'GET',
+      url,
+      timeoutMs: this.options.mediaTimeoutMs ?? 120_000,
+      maxResponseBytes: mediaLimit,
+      ...(signal ? { signal } : {}),
+    });
+    if (outcome.kind === 'error') return fail(outcome.error);
+    const response = outcome.response;
+    if (response.status < 200 || response.status >= 300) return fail(this.httpError(response));
+    const sha256 = described.value.sha256;
+    if (sha256 !== undefined && /^[0-9a-f]{64}$/.test(sha256)) {
+      const actual = createHash('sha256').update(response.body).digest('hex');
+      if (actual !== sha256) {
+        return fail({
+          ...notSentError('Downloaded media does not match its SHA-256'),
+          advice: 'The download was corrupted; try again.',
+        });
+      }
+    }
+    const type = response.headers['content-type'];
+    return ok({
+      data: response.body,
+      mimeType: typeof type === 'string' ? type : described.value.mime_type,
+      ...(sha256 !== undefined ? { sha256 } : {}),
+    });
   }
 
   deleteMedia(mediaId: string, signal?: AbortSignal): Promise<WaResult<{ success: boolean }>> {

@@ -191,3 +191,18 @@ describe('recipient rules', () => {
     expect((await sendRaw(s, text, { to: '+15550001111' })).status).toBe(200);
   });
 });
+
+describe('ledger bound for a long-running Sandbox', () => {
+  it('keeps at most maxLedgerRecords of each list while error counters keep counting', async () => {
+    const clock = manualClock();
+    const s = await sim({ maxLedgerRecords: 50, throughputMps: 100, now: clock.now });
+    for (let i = 0; i < 200; i++) {
+      await sendRaw(s, text, { to: phone(i) });
+      if (i % 2 === 0) clock.advance(10);
+    }
+    expect(s.ledger.size).toBeLessThanOrEqual(50);
+    expect(s.ledger.requests().length).toBeLessThanOrEqual(50);
+    expect(s.ledger.messages().at(-1)?.waId).toBe(phone(199).slice(1));
+    expect(s.ledger.errorCount(130429)).toBeGreaterThan(50);
+  });
+});

@@ -21,8 +21,11 @@ export function hardenElectron(isAppUrl: (url: string) => boolean): void {
   });
 
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  // Every permission is refused except writing to the clipboard (the copy buttons for the callback URL
+  // and verify token); reading the clipboard stays refused.
+  const allowed = new Set(['clipboard-sanitized-write']);
+  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(allowed.has(permission)));
+  ses.setPermissionCheckHandler((_contents, permission) => allowed.has(permission));
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] },

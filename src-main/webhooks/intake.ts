@@ -11,9 +11,8 @@ import type { IntakeReply, IntakeRequest } from './intakeProtocol';
 
 export interface IncomingEvent {
   connectionId: string;
+  /** The signed body as received; the writer checks its shape and stores odd ones as 'unparseable'. */
   rawBody: Buffer;
-  /** Set when the signed body is not JSON or not a WhatsApp webhook: stored as 'unparseable'. */
-  unparseableReason?: string;
 }
 
 export interface IntakeStats {
@@ -41,7 +40,6 @@ export interface WebhookIntakeOptions {
 }
 
 interface Waiting {
-  unparseable: boolean;
   resolve(id: string): void;
   reject(error: Error): void;
 }
@@ -56,12 +54,13 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   worker.on('message', (reply: IntakeReply) => {
     stats.batches++;
     stats.largestBatch = Math.max(stats.largestBatch, reply.stored.length + reply.failed.length);
+    const unparseable = new Set(reply.unparseable);
     const processable: string[] = [];
     for (const id of reply.stored) {
       const item = waiting.get(id);
       waiting.delete(id);
       stats.stored++;
-      if (item?.unparseable) stats.unparseable++;
+      if (unparseable.has(id)) stats.unparseable++;
       else processable.push(id);
       item?.resolve(id);
     }
@@ -97,14 +96,9 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       const id = newId();
       // Copy into a buffer of its own so it can be transferred without touching Node's shared pool.
       const body = new Uint8Array(event.rawBody).buffer;
-      const request: IntakeRequest = {
-        id,
-        connectionId: event.connectionId,
-        body,
-        ...(event.unparseableReason !== undefined ? { unparseableReason: event.unparseableReason } : {}),
-      };
+      const request: IntakeRequest = { id, connectionId: event.connectionId, body };
       return new Promise<string>((resolve, reject) => {
-        waiting.set(id, { unparseable: event.unparseableReason !== undefined, resolve, reject });
+        waiting.set(id, { resolve, reject });
         worker.postMessage(request, [body]);
       });
     },

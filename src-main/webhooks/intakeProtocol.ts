@@ -6,11 +6,12 @@ export interface IntakeRequest {
   connectionId: string;
   /** The raw body, transferred (not copied) to the writer. */
   body: ArrayBuffer;
-  unparseableReason?: string;
 }
 
 export interface IntakeReply {
   stored: string[];
+  /** Stored, but as 'unparseable' (no processing job). */
+  unparseable: string[];
   failed: { id: string; message: string }[];
 }
 

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { durableTransaction, openDatabase } from '../db/open';
 import { createJobStore } from '../queue/store';
 import { processJobDefaults, processJobType, type IntakeReply, type IntakeRequest } from './intakeProtocol';
+import { parseEnvelope } from './payload';
 
 const { dbFile } = workerData as { dbFile: string };
 const db = openDatabase(dbFile);
@@ -19,15 +20,20 @@ const touchConnection = db.prepare('UPDATE connections SET last_webhook_at = ? W
 let waiting: IntakeRequest[] = [];
 let scheduled = false;
 
-function store(request: IntakeRequest, at: number): void {
-  const unparseable = request.unparseableReason !== undefined;
+/** Returns whether the event was stored as unparseable. */
+function store(request: IntakeRequest, at: number): boolean {
+  const body = Buffer.from(request.body);
+  // Checked here, off the main thread: a signed body that is not a WhatsApp webhook is still stored
+  // (and still answered 200, or Meta would retry it for a week), as 'unparseable' with the reason.
+  const parsed = parseEnvelope(body);
+  const unparseable = !parsed.ok;
   insert.run(
     request.id,
     request.connectionId,
     at,
-    Buffer.from(request.body),
+    body,
     unparseable ? 'unparseable' : 'pending',
-    request.unparseableReason ?? null,
+    parsed.ok ? null : parsed.reason,
   );
   touchConnection.run(at, request.connectionId);
   if (!unparseable) {
@@ -42,6 +48,7 @@ function store(request: IntakeRequest, at: number): void {
       now: at,
     });
   }
+  return unparseable;
 }
 
 function commit(): void {
@@ -49,17 +56,18 @@ function commit(): void {
   const batch = waiting;
   waiting = [];
   const at = Date.now();
-  const reply: IntakeReply = { stored: [], failed: [] };
+  const reply: IntakeReply = { stored: [], unparseable: [], failed: [] };
   try {
     durableTransaction(db, () => {
-      for (const request of batch) store(request, at);
+      for (const request of batch) if (store(request, at)) reply.unparseable.push(request.id);
     });
     reply.stored = batch.map((r) => r.id);
   } catch {
+    reply.unparseable = [];
     // One bad row (its connection deleted a moment ago, say) must not cost its neighbours their 200.
     for (const request of batch) {
       try {
-        durableTransaction(db, () => store(request, at));
+        if (durableTransaction(db, () => store(request, at))) reply.unparseable.push(request.id);
         reply.stored.push(request.id);
       } catch (error) {
         reply.failed.push({

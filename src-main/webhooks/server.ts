@@ -6,7 +6,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
 import type { WebhookIntake } from './intake';
-import { parseEnvelope } from './payload';
 import { sameToken, signatureHeader, verifySignature } from './verify';
 
 /** Meta's payloads are at most 3 MB (§6); a little headroom, then 413. */
@@ -99,13 +98,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       options.log.warn('webhook refused: bad signature', { connectionId, reason: signature.reason });
       return reply(res, 401, 'Invalid signature');
     }
-    const parsed = parseEnvelope(body);
     try {
-      await options.intake.accept({
-        connectionId,
-        rawBody: body,
-        ...(parsed.ok ? {} : { unparseableReason: parsed.reason }),
-      });
+      await options.intake.accept({ connectionId, rawBody: body });
     } catch (error) {
       // Not stored, so not acknowledged: Meta will retry (§6).
       options.log.error('webhook intake failed to store an event', { connectionId, error });

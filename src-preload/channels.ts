@@ -15,6 +15,18 @@ export const invokeChannels = [
   'connections:remove',
   'connections:test',
   'sandbox:simulate-message',
+  'contacts:list',
+  'contacts:facets',
+  'contacts:update',
+  'contacts:set-opt-out',
+  'contacts:delete',
+  'contacts:upload-begin',
+  'contacts:upload-chunk',
+  'contacts:import-preview',
+  'contacts:import-start',
+  'contacts:import-cancel',
+  'contacts:import-status',
+  'contacts:export',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 
@@ -26,6 +38,10 @@ export const eventChannels = [
   'templates:status-changed',
   'connections:changed',
   'workspaces:changed',
+  'contacts:import-progressed',
+  'contacts:import-finished',
+  'contacts:export-progressed',
+  'contacts:changed',
 ] as const;
 export type EventChannel = (typeof eventChannels)[number];
 

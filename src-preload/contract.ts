@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
 import { connectionsContract, connectionsEvents } from './connections.contract';
+import { contactsContract, contactsEvents } from './contacts.contract';
 
 /** Carries a response type through the contract without a runtime value. */
 function returns<T>(): T {
@@ -37,6 +38,7 @@ export const contract = {
   'app:info': { request: empty, response: returns<AppInfo>() },
   'app:health': { request: empty, response: returns<Health>() },
   ...connectionsContract,
+  ...contactsContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export interface MessageReceived {
@@ -54,6 +56,7 @@ export const events = {
   'campaigns:counters-changed': returns<{ campaignIds: string[] }>(),
   'templates:status-changed': returns<{ connectionId: string; name: string; language: string; status: string }>(),
   ...connectionsEvents,
+  ...contactsEvents,
 } satisfies Record<EventChannel, unknown>;
 
 export type Contract = typeof contract;

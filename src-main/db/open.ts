@@ -28,6 +28,9 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     // of raw events through `durableTransaction` below, which fsyncs the WAL before the commit returns,
     // so a 200 sent to Meta always means the event is on disk (Meta never re-sends an acknowledged one).
     db.pragma('synchronous = NORMAL');
+    // 32 MB of page cache instead of SQLite's 2 MB: the hot indexes (jobs, contacts, messages) stay in
+    // memory instead of being re-read from the OS on every claim and lookup.
+    db.pragma('cache_size = -32768');
     return db;
   } catch (error) {
     db.close();

@@ -11,7 +11,8 @@
 // than lost. Proof sketch: the accounted times follow GCRA(interval, tolerance); each real grant is at
 // most catchUpMs = slack * interval after its accounted time; so any count + 1 consecutive grants span
 // at least (count - burst - slack + 1) * interval = periodMs. Slow rules need no slack (1 ms late in
-// 600 ms is nothing); fast ones give up `slack` of `count` (1 of 80/s, 6 of 1,000/s) to stay exact.
+// 600 ms is nothing); fast ones give up `slack` of `count` (1 of 80/s, 6 of 1,000/s) to stay exact, and
+// never more than 2% of it (at least 1), so an extreme rule keeps its rate.
 import type { RateRule } from './types';
 
 export interface Pacing {
@@ -48,7 +49,13 @@ export function pacingOf(rule: RateRule): Pacing {
   const burst = rule.burst ?? 1;
   const base = rule.periodMs / rule.count;
   const slack =
-    base < SLACK_BELOW_INTERVAL_MS ? Math.min(rule.count - burst, Math.ceil(LATENESS_MS / base)) : 0;
+    base < SLACK_BELOW_INTERVAL_MS
+      ? Math.min(
+          rule.count - burst,
+          Math.ceil(LATENESS_MS / base),
+          Math.max(1, Math.floor(rule.count * 0.02)),
+        )
+      : 0;
   const interval = rule.periodMs / (rule.count - burst - slack + 1);
   return { interval, tolerance: (burst - 1) * interval, catchUpMs: slack * interval };
 }

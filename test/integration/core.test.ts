@@ -54,7 +54,7 @@ describe('core', () => {
     const core = await createCore({ dataDir: temp.dir(), hostKind: 'browser', log: createMemoryLogger() });
     const pushed: Health[] = [];
     core.events.subscribe((event, payload) => {
-      if (event === 'app:health-changed') pushed.push(payload);
+      if (event === 'app:health-changed') pushed.push(payload as Health);
     });
     let release: () => void = () => {};
     let started = false;

@@ -1,0 +1,200 @@
+// One parsed CSV row + the user's column mapping → a contact to upsert, or the reason it is rejected.
+// Every check names the column and the value, so the rejects file tells the user what to fix.
+import { CONTACT_LIMITS, type ImportSettings } from '../../../src-preload/contacts.contract';
+import { unescapeFormula } from '../csv/csvWrite';
+import { REPLACEMENT_CHARACTER } from '../csv/decode';
+import { normalisePhone, type PhoneRejectCode } from '../phone/normalisePhone';
+
+export type RejectCode =
+  | PhoneRejectCode
+  | 'INVALID_EMAIL'
+  | 'NAME_TOO_LONG'
+  | 'TAG_TOO_LONG'
+  | 'TOO_MANY_TAGS'
+  | 'ATTRIBUTE_TOO_LONG'
+  | 'TOO_MANY_VALUES'
+  | 'UNDECODABLE'
+  | 'ROW_TOO_LONG'
+  | 'UNCLOSED_QUOTE'
+  | 'MALFORMED_QUOTES'
+  | 'DUPLICATE_IN_FILE'
+  | 'ALREADY_EXISTS'
+  | 'NOT_IN_WORKSPACE';
+
+/** A row that passed every check, ready for the upsert. */
+export interface CandidateContact {
+  row: number;
+  line: number;
+  phone: string;
+  name: string | null;
+  email: string | null;
+  tags: string[];
+  attributes: Record<string, string>;
+  /** The original cells, for the rejects file should the row be skipped later (duplicate, mode). */
+  values: string[];
+}
+
+export interface RowReject {
+  row: number;
+  line: number;
+  code: RejectCode;
+  message: string;
+  values: string[];
+}
+
+export type BuiltRow =
+  { kind: 'contact'; contact: CandidateContact } | { kind: 'reject'; reject: RowReject } | { kind: 'empty' };
+
+export interface RowPlan {
+  columnCount: number;
+  headers: readonly string[];
+  phone: number;
+  names: number[];
+  email: number;
+  tags: number[];
+  attributes: { index: number; key: string }[];
+  defaultCountry: string | undefined;
+}
+
+export function planRows(settings: ImportSettings, headers: readonly string[]): RowPlan {
+  const indexesOf = (kind: string): number[] =>
+    settings.columns.flatMap((c, i) => (c.kind === kind ? [i] : []));
+  return {
+    columnCount: Math.max(headers.length, settings.columns.length),
+    headers,
+    phone: indexesOf('phone')[0] ?? -1,
+    names: indexesOf('name'),
+    email: indexesOf('email')[0] ?? -1,
+    tags: indexesOf('tags'),
+    attributes: settings.columns.flatMap((c, index) =>
+      c.kind === 'attribute' ? [{ index, key: c.key }] : [],
+    ),
+    defaultCountry: settings.defaultCountry ?? undefined,
+  };
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const tagSeparators = /[,;|]/;
+
+function columnName(plan: RowPlan, index: number): string {
+  return plan.headers[index] ?? `column ${index + 1}`;
+}
+
+function clip(value: string, max = 60): string {
+  return value.length > max ? value.slice(0, max) + '…' : value;
+}
+
+/** Splits a tags cell ("vip; new, 2024") into distinct trimmed tags. */
+export function splitTags(cell: string): string[] {
+  if (!cell) return [];
+  const out: string[] = [];
+  for (const part of cell.split(tagSeparators)) {
+    const tag = part.trim();
+    if (tag && !out.includes(tag)) out.push(tag);
+  }
+  return out;
+}
+
+export function buildRow(fields: string[], row: number, line: number, plan: RowPlan): BuiltRow {
+  const reject = (code: RejectCode, message: string): BuiltRow => ({
+    kind: 'reject',
+    reject: { row, line, code, message, values: fields },
+  });
+
+  let anyValue = false;
+  for (let i = 0; i < fields.length; i++) {
+    // Undo the apostrophe our exports put before formula-like values (csvWrite.ts).
+    const value = unescapeFormula((fields[i] as string).trim());
+    fields[i] = value;
+    if (value) anyValue = true;
+  }
+  if (!anyValue) return { kind: 'empty' };
+
+  if (fields.length > plan.columnCount) {
+    for (let i = plan.columnCount; i < fields.length; i++) {
+      if (fields[i]) {
+        return reject(
+          'TOO_MANY_VALUES',
+          `The row has ${fields.length} values but the file has ${plan.columnCount} columns (a delimiter inside an unquoted value?)`,
+        );
+      }
+    }
+  }
+  for (const value of fields) {
+    if (value.includes(REPLACEMENT_CHARACTER)) {
+      return reject('UNDECODABLE', 'The row contains bytes that are not valid text in the file’s encoding');
+    }
+  }
+
+  const phoneCell = fields[plan.phone] ?? '';
+  const phone = normalisePhone(phoneCell, plan.defaultCountry);
+  if (!phone.ok) return reject(phone.code, phone.message);
+
+  let name: string | null = null;
+  if (plan.names.length > 0) {
+    const parts: string[] = [];
+    for (const index of plan.names) {
+      const part = fields[index];
+      if (part) parts.push(part);
+    }
+    const joined = parts.join(' ');
+    if (joined.length > CONTACT_LIMITS.name) {
+      return reject(
+        'NAME_TOO_LONG',
+        `The name is ${joined.length} characters long; at most ${CONTACT_LIMITS.name} are allowed`,
+      );
+    }
+    name = joined || null;
+  }
+
+  let email: string | null = null;
+  if (plan.email >= 0) {
+    const cell = fields[plan.email] ?? '';
+    if (cell) {
+      if (cell.length > CONTACT_LIMITS.email || !emailPattern.test(cell)) {
+        return reject(
+          'INVALID_EMAIL',
+          `${columnName(plan, plan.email)} "${clip(cell)}" is not a valid email address`,
+        );
+      }
+      email = cell;
+    }
+  }
+
+  const tags: string[] = [];
+  for (const index of plan.tags) {
+    for (const tag of splitTags(fields[index] ?? '')) {
+      if (tag.length > CONTACT_LIMITS.tag) {
+        return reject(
+          'TAG_TOO_LONG',
+          `The tag "${clip(tag)}" is longer than ${CONTACT_LIMITS.tag} characters`,
+        );
+      }
+      if (!tags.includes(tag)) tags.push(tag);
+    }
+  }
+  if (tags.length > CONTACT_LIMITS.tagsPerContact) {
+    return reject(
+      'TOO_MANY_TAGS',
+      `The row has ${tags.length} tags; a contact can have at most ${CONTACT_LIMITS.tagsPerContact}`,
+    );
+  }
+
+  const attributes: Record<string, string> = {};
+  for (const { index, key } of plan.attributes) {
+    const value = fields[index];
+    if (!value) continue;
+    if (value.length > CONTACT_LIMITS.attributeValue) {
+      return reject(
+        'ATTRIBUTE_TOO_LONG',
+        `${columnName(plan, index)} is ${value.length} characters long; an attribute can hold at most ${CONTACT_LIMITS.attributeValue}`,
+      );
+    }
+    attributes[key] = value;
+  }
+
+  return {
+    kind: 'contact',
+    contact: { row, line, phone: phone.e164, name, email, tags, attributes, values: fields },
+  };
+}

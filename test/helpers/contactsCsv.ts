@@ -1,0 +1,124 @@
+// Shared by the contacts tests and the import benchmark: a seeded PRNG, a real store with the
+// contacts service in a temp folder, and the upload path the renderer uses.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UPLOAD_CHUNK_BYTES, type ImportSettings } from '../../src-preload/contacts.contract';
+import { createContactsService, type ContactsService } from '../../src-main/contacts/contacts.service';
+import { migrate } from '../../src-main/db/migrate';
+import { migrations } from '../../src-main/db/migrations';
+import { openDatabase, type Db } from '../../src-main/db/open';
+import { createEventBus, type EventBus } from '../../src-main/events';
+import { createLockRegistry, type LockRegistry } from '../../src-main/locks/registry';
+import { createMemoryLogger } from '../../src-main/log';
+
+/** Small deterministic PRNG (mulberry32), so generated fixtures are the same on every run. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface ContactsHarness {
+  dir: string;
+  dbFile: string;
+  db: Db;
+  locks: LockRegistry;
+  events: EventBus;
+  service: ContactsService;
+  emitted: { event: string; payload: unknown }[];
+  addWorkspace(id: string): void;
+  close(): Promise<void>;
+}
+
+/** A real SQLite store in a temp folder, migrated, with the contacts service on top. */
+export function createContactsHarness(
+  options: { importRunRows?: number; exportLockWaitMs?: number } = {},
+): ContactsHarness {
+  const dir = mkdtempSync(join(tmpdir(), 'bellhop-contacts-'));
+  const dbFile = join(dir, 'bellhop.sqlite');
+  const db = openDatabase(dbFile);
+  migrate(db, migrations);
+  const locks = createLockRegistry();
+  const events = createEventBus();
+  const emitted: { event: string; payload: unknown }[] = [];
+  events.subscribe((event, payload) => emitted.push({ event, payload }));
+  const service = createContactsService({
+    db,
+    dbFile,
+    dataDir: dir,
+    locks,
+    events,
+    log: createMemoryLogger(),
+    importRunRows: options.importRunRows,
+    exportLockWaitMs: options.exportLockWaitMs,
+  });
+  const addWorkspace = (id: string): void => {
+    db.prepare('INSERT INTO workspaces (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run(
+      id,
+      `Workspace ${id}`,
+      0,
+      0,
+    );
+  };
+  return {
+    dir,
+    dbFile,
+    db,
+    locks,
+    events,
+    service,
+    emitted,
+    addWorkspace,
+    async close() {
+      await service.close();
+      locks.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Uploads bytes through the same chunked IPC path the renderer uses; returns the upload id. */
+export async function upload(
+  service: ContactsService,
+  bytes: Buffer,
+  fileName = 'contacts.csv',
+): Promise<string> {
+  const begun = await service.uploadBegin(fileName, bytes.length);
+  for (let offset = 0; offset < bytes.length; offset += UPLOAD_CHUNK_BYTES) {
+    const chunk = bytes.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
+    await service.uploadChunk(begun.uploadId, offset, chunk.toString('base64'));
+  }
+  return begun.uploadId;
+}
+
+export function settingsFor(
+  columns: ImportSettings['columns'],
+  overrides: Partial<ImportSettings> = {},
+): ImportSettings {
+  return {
+    delimiter: ',',
+    hasHeader: true,
+    columns,
+    defaultCountry: 'US',
+    mode: 'add-and-update',
+    ...overrides,
+  };
+}
+
+/** UTF-16 LE with BOM, as Excel's "Unicode Text" writes it. */
+export function utf16le(text: string, bom = true): Buffer {
+  const body = Buffer.from(text, 'utf16le');
+  return bom ? Buffer.concat([Buffer.from([0xff, 0xfe]), body]) : body;
+}
+
+export function utf16be(text: string, bom = true): Buffer {
+  const body = Buffer.from(text, 'utf16le').swap16();
+  return bom ? Buffer.concat([Buffer.from([0xfe, 0xff]), body]) : body;
+}

@@ -1,10 +1,23 @@
+import { useEffect } from 'react';
 import { useAppStore } from '../../stores/app';
+import { useConnectionsStore } from '../../stores/connections';
+import { ConnectionsSection } from './ConnectionsSection';
+import { SandboxCard } from './SandboxCard';
+import './settings.css';
 
 export function SettingsScreen() {
   const info = useAppStore((s) => s.info);
+  const sandbox = useConnectionsStore((s) => s.connections.find((c) => c.kind === 'sandbox'));
+
+  useEffect(() => {
+    void useConnectionsStore.getState().load();
+  }, []);
+
   return (
     <section className="screen" aria-labelledby="screen-title">
       <h1 id="screen-title">Settings</h1>
+      <ConnectionsSection />
+      {sandbox ? <SandboxCard sandbox={sandbox} /> : null}
       <h2>About this installation</h2>
       {info ? (
         <dl className="facts" aria-label="App information">

@@ -42,6 +42,8 @@ const SNAPSHOT_EVERY_MS = 5_000;
 /** A few hundred ms between ticks, so sent → delivered → read moves visibly in the inbox. */
 const SANDBOX_STATUS_DELAYS: StatusDelays = { sentMs: 300, deliveredMs: 900, readMs: 1800 };
 const SANDBOX_AUTO_APPROVE_MS = 1_500;
+/** The Sandbox runs for as long as the app does: keep the simulator's ledger bounded. */
+const SANDBOX_LEDGER_RECORDS = 5_000;
 
 export interface SandboxOptions {
   module: ConnectionsModule;
@@ -174,6 +176,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox | n
     statusDelays: { ...SANDBOX_STATUS_DELAYS, ...options.statusDelays },
     autoApproveTemplatesMs: options.autoApproveTemplatesMs ?? SANDBOX_AUTO_APPROVE_MS,
     callbackUrl: options.webhookUrlFor(row.id),
+    maxLedgerRecords: SANDBOX_LEDGER_RECORDS,
   });
 
   for (const seed of storedTemplates(settings.get(SANDBOX_TEMPLATES_SETTING))) {

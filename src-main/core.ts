@@ -16,8 +16,16 @@ import { createJobQueue, type JobQueue } from './queue/runner';
 import { createRateLimiter, type PersistentRateLimiter } from './ratelimit/limiter';
 import { createKeyFileSecretBox, type SecretBox } from './secrets/secretBox';
 import { createSettingsRepo, type SettingsStore } from './settings/settings.repo';
+import { createConnectionsModule, type ConnectionsModule } from './connections/connections.module';
+import { startSandbox, type Sandbox } from './connections/sandbox';
+import { bindContacts } from './contacts/contacts.ipc';
+import { createContactsService } from './contacts/contacts.service';
+import { createTunnelModule, type TunnelModule } from './tunnel/tunnel.module';
+import { mediaDownloadJobType, registerMediaDownload } from './webhooks/mediaDownload.jobs';
 import { createSilenceAlarm, defaultSilenceMinutes } from './webhooks/silenceAlarm';
+import { bindWebhooks, tunnelView } from './webhooks/webhooks.ipc';
 import { startWebhooksModule, type WebhooksModule } from './webhooks/webhooks.module';
+import { mediaTypes } from './webhooks/webhooks.processor';
 import { appVersion } from './version';
 
 export interface CoreOptions {
@@ -30,6 +38,8 @@ export interface CoreOptions {
   secrets?: SecretBox;
   /** Port of the local webhook server (127.0.0.1); default BELLHOP_WEBHOOK_PORT, else any free port. */
   webhookPort?: number;
+  /** The embedded simulator behind the Sandbox connection; on unless false (some tests). */
+  sandbox?: boolean;
 }
 
 export interface Core {
@@ -47,6 +57,10 @@ export interface Core {
   readonly secrets: SecretBox;
   readonly settings: SettingsStore;
   readonly webhooks: WebhooksModule;
+  readonly connections: ConnectionsModule;
+  readonly tunnel: TunnelModule;
+  /** The Sandbox connection and its embedded simulator; null when turned off. */
+  readonly sandbox: Sandbox | null;
   info(): AppInfo;
   health(): Health;
   /** Stops workers, waits for in-flight jobs, closes the database. Safe to call twice. */
@@ -95,9 +109,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const settings = createSettingsRepo(db, now);
   const silenceAlarm = createSilenceAlarm(db, now);
 
-  const secretsFor = db.prepare<[string], { app_secret_enc: Buffer; verify_token: string }>(
-    'SELECT app_secret_enc, verify_token FROM connections WHERE id = ?',
-  );
+  const connections = createConnectionsModule({ db, secrets, limiter, log, events, settings, now });
   // Job types register before the queue starts claiming (a crash may have left some of theirs queued).
   const webhooks = await startWebhooksModule({
     db,
@@ -110,15 +122,71 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     port:
       options.webhookPort ??
       (process.env.BELLHOP_WEBHOOK_PORT ? Number(process.env.BELLHOP_WEBHOOK_PORT) : 0),
-    secretsFor(connectionId) {
-      const row = secretsFor.get(connectionId);
-      if (!row) return undefined;
-      try {
-        return { appSecret: secrets.open(row.app_secret_enc), verifyToken: row.verify_token };
-      } catch (error) {
-        log.error('webhooks: cannot open the app secret of a connection', { connectionId, error });
-        return undefined;
-      }
+    secretsFor: (connectionId) => connections.secretsFor(connectionId),
+    onInboundStored(message) {
+      // Inside the transaction that stored the message: its media job commits with it.
+      if (!mediaTypes.has(message.type)) return;
+      const media = (message.raw as Record<string, unknown>)[message.type] as { id?: unknown } | undefined;
+      if (typeof media?.id !== 'string') return;
+      queue.enqueue(
+        mediaDownloadJobType,
+        { messageId: message.id, connectionId: message.connectionId, mediaId: media.id },
+        { uniqueKey: `media:${message.wamid}` },
+      );
+    },
+  });
+  registerMediaDownload({
+    queue,
+    db,
+    dataDir: options.dataDir,
+    now,
+    clientFor: (id) => connections.clientFor(id),
+  });
+  const contacts = createContactsService({
+    db,
+    dbFile,
+    dataDir: options.dataDir,
+    locks,
+    events,
+    log,
+    now,
+    currentWorkspaceId: () => connections.service.currentWorkspaceId(),
+  });
+  const sandbox =
+    options.sandbox === false
+      ? null
+      : await startSandbox({
+          module: connections,
+          db,
+          secrets,
+          settings,
+          log,
+          now,
+          webhookUrlFor: webhooks.webhookUrlFor,
+        });
+
+  const cloudTargets = db.prepare<[], { id: string; name: string; verify_token: string }>(
+    `SELECT id, name, verify_token FROM connections WHERE kind = 'cloud' AND status = 'active' ORDER BY created_at`,
+  );
+  const tunnel = createTunnelModule({
+    settings,
+    log,
+    localPort: webhooks.server.port,
+    targets: () =>
+      cloudTargets.all().map((row) => ({
+        id: row.id,
+        name: row.name,
+        verifyToken: row.verify_token,
+        async setOverride(callbackUrl, verifyToken) {
+          const result = await connections.clientFor(row.id).setCallbackOverride(callbackUrl, verifyToken);
+          return result.ok
+            ? { ok: true }
+            : { ok: false, message: `${result.error.advice} (${result.error.message})` };
+        },
+      })),
+    onChanged: () => {
+      events.emit('tunnel:changed', tunnelView(tunnel));
+      announceHealth();
     },
   });
 
@@ -167,7 +235,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         }
       }
     }
-    return { database, queue: queueHealth.state, connection, tunnel: 'off', details };
+    if (!db.open) return { database, queue: queueHealth.state, connection: 'off', tunnel: 'off', details };
+    const connectionHealth = connections.health();
+    if (connection === 'ok' && connectionHealth.state !== 'ok') {
+      connection = connectionHealth.state;
+      if (connectionHealth.detail) details.connection = connectionHealth.detail;
+    }
+    const tunnelHealth = tunnel.health();
+    if (tunnelHealth.detail) details.tunnel = tunnelHealth.detail;
+    else delete details.tunnel;
+    return { database, queue: queueHealth.state, connection, tunnel: tunnelHealth.state, details };
   };
 
   // Push a health change to every renderer when the queue's state can have changed it.
@@ -202,7 +279,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const handlers: Partial<Handlers> = {
     'app:info': () => info(),
     'app:health': () => health(),
+    ...connections.handlers,
+    ...bindContacts(contacts),
+    ...bindWebhooks(webhooks, tunnel),
   };
+  // A connection added, changed or removed may start or stop the tunnel and re-point Meta.
+  events.subscribe((event) => {
+    if (event === 'connections:changed') {
+      tunnel.refresh();
+      announceHealth();
+    }
+  });
+  tunnel.refresh();
   // The silent-webhook alarm and similar slow-moving states are re-checked once a minute.
   const healthTimer = setInterval(announceHealth, 60_000);
   healthTimer.unref();
@@ -211,8 +299,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const close = async (): Promise<void> => {
     clearInterval(healthTimer);
     // Stop taking webhooks first (in-flight ones finish and are fsynced), then drain the queue.
+    await tunnel.close();
     await webhooks.close();
     await queue.stop();
+    await sandbox?.close();
+    await contacts.close();
+    connections.close();
     locks.close();
     // After the queue: no handler can take a slot any more, so the exact state can be written back.
     limiter.close();
@@ -234,6 +326,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     secrets,
     settings,
     webhooks,
+    connections,
+    tunnel,
+    sandbox,
     info,
     health,
     close() {

@@ -5,6 +5,9 @@
 export const invokeChannels = [
   'app:info',
   'app:health',
+  'tunnel:status',
+  'tunnel:configure',
+  'webhooks:diagnostics',
   'workspaces:list',
   'workspaces:create',
   'workspaces:rename',
@@ -32,6 +35,7 @@ export type InvokeChannel = (typeof invokeChannels)[number];
 
 export const eventChannels = [
   'app:health-changed',
+  'tunnel:changed',
   'messages:received',
   'messages:status-changed',
   'campaigns:counters-changed',

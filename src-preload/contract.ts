@@ -34,9 +34,33 @@ export interface Health {
 
 const empty = z.object({}).strict();
 
+export interface TunnelStatusView {
+  mode: 'auto' | 'custom' | 'off';
+  status: 'off' | 'connecting' | 'up' | 'reconnecting' | 'error' | 'custom';
+  publicUrl?: string;
+  customUrl?: string;
+  lastError?: string;
+  callbackUrls: { connectionId: string; name: string; url: string; verifyToken: string }[];
+  repoint: { connectionId: string; outcome: 'unchanged' | 'repointed' | 'failed'; message?: string }[];
+}
+
+export interface WebhookDiagnostics {
+  counts: Record<string, number>;
+  refusedSignatures: number;
+  problems: { id: string; connectionId: string; receivedAt: number; state: string; reason: string | null; size: number; preview: string }[];
+}
+
 export const contract = {
   'app:info': { request: empty, response: returns<AppInfo>() },
   'app:health': { request: empty, response: returns<Health>() },
+  'tunnel:status': { request: empty, response: returns<TunnelStatusView>() },
+  'tunnel:configure': {
+    request: z
+      .object({ mode: z.enum(['auto', 'custom', 'off']), customUrl: z.string().max(300).optional() })
+      .strict(),
+    response: returns<TunnelStatusView>(),
+  },
+  'webhooks:diagnostics': { request: empty, response: returns<WebhookDiagnostics>() },
   ...connectionsContract,
   ...contactsContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
@@ -51,6 +75,7 @@ export interface MessageReceived {
 
 export const events = {
   'app:health-changed': returns<Health>(),
+  'tunnel:changed': returns<TunnelStatusView>(),
   'messages:received': returns<MessageReceived>(),
   'messages:status-changed': returns<{ messageIds: string[] }>(),
   'campaigns:counters-changed': returns<{ campaignIds: string[] }>(),

@@ -183,6 +183,24 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
     );
   };
 
+  /**
+   * A write transaction for connection rows. IMMEDIATE, so its checks and its write see one state even
+   * if another process shares the file; the UNIQUE index on cloud phone-number ids is the last word.
+   */
+  const writeConnection = <T>(fn: () => T): T => {
+    try {
+      return db.transaction(fn).immediate();
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new AppError(
+          'CONFLICT',
+          'This phone number is already connected. A number can belong to one connection only.',
+        );
+      }
+      throw error;
+    }
+  };
+
   const markNeedsReauth = (connectionId: string, tokenEnc: Buffer, error: WhatsAppError): void => {
     try {
       if (!db.open) return;
@@ -274,7 +292,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
       if (workspaceId === null) throw new AppError('BAD_REQUEST', 'Create a workspace first.');
       const at = now();
       const id = newId(at);
-      const row = db.transaction(() => {
+      const row = writeConnection(() => {
         if (!repo.getWorkspace(workspaceId))
           throw new AppError('NOT_FOUND', 'That workspace no longer exists.');
         const conflict = conflictForPhoneNumber(data.phoneNumberId);
@@ -295,7 +313,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
           now: at,
         });
         return requireConnection(id);
-      })();
+      });
       log.info('connections: added', {
         connectionId: id,
         workspaceId,
@@ -309,7 +327,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
     updateConnection(input: unknown): ConnectionView {
       const data = parse(updateConnectionSchema, input);
       const changed: string[] = [];
-      const row = db.transaction(() => {
+      const row = writeConnection(() => {
         const saved = requireConnection(data.connectionId);
         const differs = <K extends keyof typeof data>(key: K, current: unknown): boolean => {
           const value = data[key];
@@ -364,7 +382,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
           now: now(),
         });
         return requireConnection(saved.id);
-      })();
+      });
       pool.invalidate(row.id);
       secretsCache.delete(row.id);
       log.info('connections: updated', { connectionId: row.id, fields: changed });

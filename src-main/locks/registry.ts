@@ -7,7 +7,6 @@
 // record who the new owner is; `holders()` and a LOCKED answer would see a lock that is held by no one.
 // It also cannot drop one timed-out waiter (withTimeout leaves it queued until its turn). The FIFO below is
 // a few lines, hands over synchronously, and drops a waiter the moment it gives up.
-import { randomUUID } from 'node:crypto';
 import { AppError } from '../ipc/errors';
 import { lockKindOf, lockKinds, type LockSpec } from './keys';
 
@@ -52,6 +51,8 @@ export interface LockLease {
 
 export interface LockRegistry {
   acquire(target: string | LockSpec, options?: AcquireOptions): Promise<AcquireResult>;
+  /** acquire() without waiting, synchronously: the lock, or LOCKED with who holds it. */
+  tryAcquire(target: string | LockSpec, options?: Omit<AcquireOptions, 'waitMs' | 'signal'>): AcquireResult;
   /** Releases if `token` still owns `key`. False when it does not (expired, or never did): nothing changes. */
   release(key: string, token: string): boolean;
   /** Pushes the expiry of a lock `token` still owns to now + ttlMs. False when it does not own it. */
@@ -203,9 +204,12 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
 
   function grant(entry: Entry, ttlMs: number, owner: string | undefined): AcquireResult & { ok: true } {
     const since = now();
+    const fence = nextFence();
     const holder: Holder = {
-      token: randomUUID(),
-      fence: nextFence(),
+      // Unique per acquisition (fences never repeat). Tokens guard against mistakes — a stale owner, a
+      // wrong key — not against code in this process, which could do anything anyway; so no random bytes.
+      token: `lock-${fence.toString(36)}`,
+      fence,
       owner,
       since,
       ttlMs,
@@ -310,6 +314,16 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
     return { ok: false, code: 'LOCKED', holder, message: describeHolder(holder, now()) };
   }
 
+  function checkTarget(
+    target: string | LockSpec,
+    ttlOverride: number | undefined,
+  ): { key: string; ttlMs: number } {
+    if (closed) throw new Error('The lock registry is closed.');
+    const key = typeof target === 'string' ? target : target.key;
+    if (typeof key !== 'string' || key.length === 0) throw new Error('Lock key must be a non-empty string.');
+    return { key, ttlMs: checkTtl(ttlOverride ?? (typeof target === 'string' ? undefined : target.ttlMs)) };
+  }
+
   function owned(key: string, token: string): { entry: Entry; holder: Holder } | undefined {
     const entry = entries.get(key);
     if (!entry) return undefined;
@@ -319,16 +333,19 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
   }
 
   const registry: LockRegistry = {
+    tryAcquire(target, opts = {}) {
+      const { key, ttlMs } = checkTarget(target, opts.ttlMs);
+      const entry = entryFor(key);
+      expireIfDue(entry);
+      if (!entry.holder && !hasWaiters(entry)) return grant(entry, ttlMs, opts.owner);
+      return lockedResult(entry);
+    },
+
     async acquire(target, opts = {}) {
-      if (closed) throw new Error('The lock registry is closed.');
-      const key = typeof target === 'string' ? target : target.key;
-      if (typeof key !== 'string' || key.length === 0)
-        throw new Error('Lock key must be a non-empty string.');
-      const ttlMs = checkTtl(opts.ttlMs ?? (typeof target === 'string' ? undefined : target.ttlMs));
       const waitMs = opts.waitMs ?? 0;
       if (!(waitMs >= 0)) throw new Error(`Lock waitMs must be >= 0, got ${waitMs}.`);
       if (opts.signal?.aborted) throw abortError(opts.signal);
-
+      const { key, ttlMs } = checkTarget(target, opts.ttlMs);
       const entry = entryFor(key);
       expireIfDue(entry);
       if (!entry.holder && !hasWaiters(entry)) return grant(entry, ttlMs, opts.owner);

@@ -104,7 +104,10 @@ interface Run {
   lost: boolean;
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { default: 4, campaigns: 8, chatbots: 4 };
+// Handlers mostly wait (an API call, a rate-limit slot): at 80 sends/s and ~300 ms per Cloud API call a
+// lane needs ~24 in flight. Webhook processing is short SQLite work, batched per claim. Bots are per
+// conversation and rate-limited to 5/min each, so a few suffice.
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { default: 32, campaigns: 32, chatbots: 8 };
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_LEASE_MS = 5 * 60_000;
 const DEFAULT_RETRY_BUDGET_MS = 24 * 60 * 60_000;

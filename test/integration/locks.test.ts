@@ -92,6 +92,19 @@ describe('lock registry: mutual exclusion', () => {
     await expect(locks.withLock(spec, {}, () => 'never')).rejects.toMatchObject({ code: 'LOCKED' });
   });
 
+  it('tryAcquire answers synchronously and shares the line with acquire', async () => {
+    const locks = createLockRegistry();
+    const a = locks.tryAcquire(lockKeys.templateSync('c1'));
+    expect(a).toMatchObject({ ok: true, key: 'template_sync:connection:c1' });
+    const waiting = locks.acquire(lockKeys.templateSync('c1'), { waitMs: Infinity });
+    if (!a.ok) throw new Error('expected the lock');
+    locks.release(a.key, a.token);
+    // The lock went to the waiter in line, not to a later synchronous caller.
+    expect(locks.tryAcquire(lockKeys.templateSync('c1'))).toMatchObject({ ok: false, code: 'LOCKED' });
+    expect((await waiting).ok).toBe(true);
+    expect(() => locks.tryAcquire('k', {})).toThrow(/ttlMs/);
+  });
+
   it('only the owner can release; a wrong token changes nothing', async () => {
     const locks = createLockRegistry();
     const a = await locks.acquire('k', { ttlMs: 10_000 });

@@ -218,12 +218,13 @@ describe('error classes', () => {
     const clock = manualClock();
     const { sim, client } = await setup({ throughputMps: 5, now: clock.now });
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) =>
+      Array.from({ length: 12 }, (_, i) =>
         client.sendText(`+1555020${String(i).padStart(4, '0')}`, 'x', { bizOpaqueCallbackData: `r${i}` }),
       ),
     );
     const errors = results.filter((r) => !r.ok).map(errorOf);
-    expect(errors).toHaveLength(5);
+    // A bucket of one second's worth at 5 mps: 5 go, 7 are refused.
+    expect(errors).toHaveLength(7);
     for (const e of errors) {
       expect(e).toMatchObject({
         kind: 'RATE_LIMITED',
@@ -235,7 +236,7 @@ describe('error classes', () => {
       expect(e.fbtraceId).toMatch(/^[A-Za-z0-9_-]{23}$/);
       expect(e.advice).toMatch(/throughput/);
     }
-    expect(sim.ledger.errorCount(130429)).toBe(5);
+    expect(sim.ledger.errorCount(130429)).toBe(7);
   });
 
   it('RATE_LIMITED for 80007 with the wait from estimated_time_to_regain_access (minutes)', async () => {

@@ -1,4 +1,5 @@
 import { useRef, type KeyboardEvent } from 'react';
+import { WorkspaceSwitcher } from '../components/WorkspaceSwitcher';
 import { sections, type SectionId } from './routes';
 import { navigate } from './useHashRoute';
 
@@ -20,6 +21,7 @@ export function Sidebar({ current }: { current: SectionId }) {
   return (
     <nav className="sidebar" aria-label="Sections" onKeyDown={onKeyDown}>
       <div className="brand">Bellhop</div>
+      <WorkspaceSwitcher />
       <ul>
         {sections.map((section, i) => (
           <li key={section.id}>

@@ -3,6 +3,7 @@ import { useAppStore } from '../../stores/app';
 import { useConnectionsStore } from '../../stores/connections';
 import { ConnectionsSection } from './ConnectionsSection';
 import { SandboxCard } from './SandboxCard';
+import { WebhooksPanel } from './WebhooksPanel';
 import './settings.css';
 
 export function SettingsScreen() {
@@ -18,6 +19,7 @@ export function SettingsScreen() {
       <h1 id="screen-title">Settings</h1>
       <ConnectionsSection />
       {sandbox ? <SandboxCard sandbox={sandbox} /> : null}
+      <WebhooksPanel />
       <h2>About this installation</h2>
       {info ? (
         <dl className="facts" aria-label="App information">

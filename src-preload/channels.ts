@@ -30,6 +30,17 @@ export const invokeChannels = [
   'contacts:import-cancel',
   'contacts:import-status',
   'contacts:export',
+  'templates:list',
+  'templates:sync',
+  'templates:create',
+  'templates:delete',
+  'messages:send',
+  'messages:send-template-to-number',
+  'conversations:list',
+  'conversations:thread',
+  'conversations:mark-read',
+  'conversations:set-status',
+  'conversations:set-bot-paused',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 
@@ -46,6 +57,9 @@ export const eventChannels = [
   'contacts:import-finished',
   'contacts:export-progressed',
   'contacts:changed',
+  'messages:sent',
+  'conversations:changed',
+  'templates:synced',
 ] as const;
 export type EventChannel = (typeof eventChannels)[number];
 

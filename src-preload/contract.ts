@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
 import { connectionsContract, connectionsEvents } from './connections.contract';
 import { contactsContract, contactsEvents } from './contacts.contract';
+import { messagingContract, messagingEvents } from './messaging.contract';
 
 /** Carries a response type through the contract without a runtime value. */
 function returns<T>(): T {
@@ -63,6 +64,7 @@ export const contract = {
   'webhooks:diagnostics': { request: empty, response: returns<WebhookDiagnostics>() },
   ...connectionsContract,
   ...contactsContract,
+  ...messagingContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export interface MessageReceived {
@@ -82,6 +84,7 @@ export const events = {
   'templates:status-changed': returns<{ connectionId: string; name: string; language: string; status: string }>(),
   ...connectionsEvents,
   ...contactsEvents,
+  ...messagingEvents,
 } satisfies Record<EventChannel, unknown>;
 
 export type Contract = typeof contract;
@@ -99,6 +102,12 @@ export const errorCodes = [
   'RATE_LIMITED',
   'UNAVAILABLE',
   'INTERNAL',
+  /** A free-form message outside the 24 h customer-service window (§7): only a template can go. */
+  'OUTSIDE_24H_WINDOW',
+  /** The contact opted out: templates (marketing) are not sent to them. */
+  'CONTACT_OPTED_OUT',
+  /** The template's variables do not match what was given (checked before sending, §10). */
+  'TEMPLATE_PARAM_MISMATCH',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -70,7 +70,9 @@ export interface JobStore {
   retryDead(id: string, now: number): RetryDeadResult;
   nextRunAt(queue: QueueName): number | undefined;
   hasDue(queue: QueueName, now: number): boolean;
-  counts(): { queue: QueueName; state: JobRow['state']; n: number }[];
+  /** Queued and dead jobs per queue, read from the partial indexes (no table scan). */
+  counts(): { queue: QueueName; state: 'queued' | 'dead'; n: number }[];
+  deadCount(): number;
   deadJobs(limit: number): JobRow[];
   get(id: string): JobRow | undefined;
 }
@@ -168,9 +170,12 @@ export function createJobStore(db: Db): JobStore {
       `SELECT EXISTS (SELECT 1 FROM jobs WHERE queue = ? AND state = 'queued' AND run_at <= ?)`,
     )
     .pluck();
-  const counts = db.prepare<[], { queue: QueueName; state: JobRow['state']; n: number }>(
-    `SELECT queue, state, count(*) AS n FROM jobs GROUP BY queue, state`,
+  const counts = db.prepare<[], { queue: QueueName; state: 'queued' | 'dead'; n: number }>(
+    `SELECT queue, 'queued' AS state, count(*) AS n FROM jobs WHERE state = 'queued' GROUP BY queue
+     UNION ALL
+     SELECT queue, 'dead' AS state, count(*) AS n FROM jobs WHERE state = 'dead' GROUP BY queue`,
   );
+  const deadCount = db.prepare<[], number>(`SELECT count(*) FROM jobs WHERE state = 'dead'`).pluck();
   const deadJobs = db.prepare<[number], JobRow>(
     `SELECT * FROM jobs WHERE state = 'dead' ORDER BY updated_at DESC LIMIT ?`,
   );
@@ -272,6 +277,7 @@ export function createJobStore(db: Db): JobStore {
     nextRunAt: (queue) => nextRunAt.get(queue) ?? undefined,
     hasDue: (queue, now) => hasDue.get(queue, now) === 1,
     counts: () => counts.all(),
+    deadCount: () => deadCount.get()!,
     deadJobs: (limit) => deadJobs.all(limit),
     get: (id) => get.get(id),
   };

@@ -103,10 +103,9 @@ export interface LaneStats {
   queue: QueueName;
   concurrency: number;
   paused: boolean;
-  /** Running in this process now. */
+  /** Running in this process now (the only process that runs jobs). */
   active: number;
   queued: number;
-  running: number;
   dead: number;
 }
 

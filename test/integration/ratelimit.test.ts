@@ -47,32 +47,40 @@ describe('rate limiter: concurrency', () => {
   });
 
   it('tryTake never jumps the line of waiting take() callers', async () => {
-    const limiter = createRateLimiter();
-    const rule: RateRule = { count: 10, periodMs: 100 };
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ now: clock.now });
+    const rule: RateRule = { count: 1, periodMs: 1000 };
     expect(limiter.tryTake('k', rule)).toEqual({ ok: true });
     const waiting = limiter.take('k', rule);
-    const jumped = limiter.tryTake('k', rule);
-    expect(jumped.ok).toBe(false);
-    expect(jumped.ok ? 0 : jumped.retryAfterMs).toBeGreaterThan(0);
+    clock.advance(1000);
+    // The slot is free now, but it belongs to the caller in line.
+    expect(limiter.tryTake('k', rule)).toEqual({ ok: false, retryAfterMs: 1000 });
     await waiting;
+    expect(limiter.tryTake('k', rule).ok).toBe(false);
     limiter.close();
   });
 
   it('an aborted take leaves the line with its reason and does not use a slot', async () => {
-    const rule: RateRule = { count: 1, periodMs: 200 };
+    // Fake clock, real timers: the limiter's timer re-checks the clock until the slot is due.
+    const clock = fakeClock();
+    const rule: RateRule = { count: 1, periodMs: 1000 };
     const rec = recorder();
-    const limiter = createRateLimiter({ onGrant: rec.onGrant });
+    const limiter = createRateLimiter({ now: clock.now, onGrant: rec.onGrant });
     await limiter.take('k', rule);
     const controller = new AbortController();
     const aborted = limiter.take('k', rule, controller.signal);
-    const next = limiter.take('k', rule);
+    let nextDone = false;
+    const next = limiter.take('k', rule).then(() => (nextDone = true));
     expect(limiter.waiting('k')).toBe(2);
     controller.abort(new Error('send cancelled'));
     await expect(aborted).rejects.toThrow('send cancelled');
+    clock.advance(999);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(nextDone).toBe(false);
+    clock.advance(1);
     await next;
-    expect(rec.times).toHaveLength(2);
-    expect(rec.times[1]! - rec.times[0]!).toBeGreaterThanOrEqual(200);
-    expect(rec.times[1]! - rec.times[0]!).toBeLessThan(400);
+    // The next caller got the very slot the aborted one would have had.
+    expect(rec.times.map((t) => t - rec.times[0]!)).toEqual([0, 1000]);
     limiter.close();
   });
 

@@ -3,8 +3,9 @@
 import type { Migration } from '../migrate';
 import { initial } from './0001-initial';
 import { contactsIndexes } from './0002-contacts-indexes';
+import { chatbotRulesV2 } from './0003-chatbot-rules-v2';
 
-export const migrations: readonly Migration[] = [initial, contactsIndexes];
+export const migrations: readonly Migration[] = [initial, contactsIndexes, chatbotRulesV2];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */
 export const SCHEMA_VERSION: number = migrations.length;

@@ -4,8 +4,9 @@ import type { Migration } from '../migrate';
 import { initial } from './0001-initial';
 import { contactsIndexes } from './0002-contacts-indexes';
 import { chatbotRulesV2 } from './0003-chatbot-rules-v2';
+import { messagingOutbox } from './0004-messaging-outbox';
 
-export const migrations: readonly Migration[] = [initial, contactsIndexes, chatbotRulesV2];
+export const migrations: readonly Migration[] = [initial, contactsIndexes, chatbotRulesV2, messagingOutbox];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */
 export const SCHEMA_VERSION: number = migrations.length;

@@ -20,6 +20,83 @@ export interface InboundMessageRow {
   preview: string;
 }
 
+/** An outbound message row with what its send job needs (issue 7). */
+export interface OutboundForSend {
+  id: string;
+  conversation_id: string;
+  connection_id: string;
+  phone_e164: string;
+  type: string;
+  body: string;
+  status: string;
+  client_id: string;
+  context_wamid: string | null;
+  seq: number;
+  send_started_at: number | null;
+  created_at: number;
+}
+
+export interface ConversationForSend {
+  id: string;
+  connection_id: string;
+  contact_id: string;
+  last_inbound_at: number | null;
+  phone_e164: string;
+  opted_out_at: number | null;
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  direction: 'inbound' | 'outbound';
+  origin: string;
+  type: string;
+  body: string;
+  status: string;
+  error_code: number | null;
+  error_message: string | null;
+  wamid: string | null;
+  client_id: string | null;
+  context_wamid: string | null;
+  media_path: string | null;
+  seq: number | null;
+  send_started_at: number | null;
+  sent_at: number | null;
+  delivered_at: number | null;
+  read_at: number | null;
+  failed_at: number | null;
+  created_at: number;
+}
+
+export interface ConversationRow {
+  id: string;
+  connection_id: string;
+  contact_id: string;
+  status: 'open' | 'closed';
+  last_inbound_at: number | null;
+  last_message_at: number | null;
+  last_message_preview: string | null;
+  unread_count: number;
+  bot_paused: number;
+  source: string;
+  contact_name: string | null;
+  phone_e164: string;
+  opted_out_at: number | null;
+}
+
+export type ConversationFilter = 'all' | 'open' | 'closed' | 'unread' | 'bot_paused';
+
+export interface NewOutboundMessage {
+  id: string;
+  conversationId: string;
+  origin: 'agent' | 'bot' | 'template_send' | 'system';
+  type: string;
+  body: string;
+  clientId: string;
+  contextWamid: string | null;
+  preview: string;
+}
+
 export function createConversationsRepo(db: Db) {
   const upsertContact = db.prepare<
     [string, string, string, string | null, string | null, string, number, number]
@@ -79,6 +156,112 @@ export function createConversationsRepo(db: Db) {
   );
   const workspaceOfConnection = db.prepare<[string], { workspace_id: string }>(
     'SELECT workspace_id FROM connections WHERE id = ?',
+  );
+
+  // ---- outbound sends and the inbox (issue 7) ----
+  const conversationColumns = `c.id, c.connection_id, c.contact_id, c.status, c.last_inbound_at, c.last_message_at,
+       c.last_message_preview, c.unread_count, c.bot_paused, c.source, ct.name AS contact_name, ct.phone_e164,
+       ct.opted_out_at`;
+  const conversationForSend = db.prepare<[string], ConversationForSend>(
+    `SELECT c.id, c.connection_id, c.contact_id, c.last_inbound_at, ct.phone_e164, ct.opted_out_at
+     FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?`,
+  );
+  const messageByClientId = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE client_id = ?');
+  const messageById = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
+  // The counter moves with n = n + 1 inside the creating transaction (house style), so concurrent
+  // composes in one conversation get distinct positions. An outbound message also becomes the preview.
+  const bumpOutbound = db.prepare<{ id: string; now: number; preview: string }, { outbound_seq: number }>(
+    `UPDATE conversations SET
+       outbound_seq = outbound_seq + 1,
+       last_message_at = max(coalesce(last_message_at, 0), @now),
+       last_message_preview = @preview,
+       updated_at = @now
+     WHERE id = @id RETURNING outbound_seq`,
+  );
+  const insertOutbound = db.prepare(
+    `INSERT INTO messages (id, conversation_id, direction, origin, type, body, status, client_id,
+                           biz_opaque_callback_data, context_wamid, seq, created_at, updated_at)
+     VALUES (@id, @conversationId, 'outbound', @origin, @type, @body, 'pending', @clientId, @clientId,
+             @contextWamid, @seq, @now, @now)
+     ON CONFLICT (client_id) DO NOTHING`,
+  );
+  const outboundForSend = db.prepare<[string], OutboundForSend>(
+    `SELECT m.id, m.conversation_id, c.connection_id, ct.phone_e164, m.type, m.body, m.status, m.client_id,
+            m.context_wamid, m.seq, m.send_started_at, m.created_at
+     FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id
+     WHERE m.id = ? AND m.direction = 'outbound'`,
+  );
+  const olderPending = db.prepare<[string, number], { id: string; next_attempt_at: number | null }>(
+    `SELECT id, next_attempt_at FROM messages
+     WHERE conversation_id = ? AND status = 'pending' AND seq < ? ORDER BY seq LIMIT 1`,
+  );
+  const markSendStarted = db.prepare<{ id: string; now: number }>(
+    `UPDATE messages SET send_started_at = @now, next_attempt_at = NULL, updated_at = @now
+     WHERE id = @id AND status = 'pending' AND send_started_at IS NULL`,
+  );
+  // Every settle below applies only to a row still 'pending': a status webhook may have moved it first
+  // (it matches by biz_opaque_callback_data while the wamid is unknown), and forward-only wins.
+  const markAccepted = db.prepare<{ id: string; wamid: string; now: number }>(
+    `UPDATE messages SET status = 'accepted', status_at = @now, wamid = coalesce(wamid, @wamid), updated_at = @now
+     WHERE id = @id AND status = 'pending'`,
+  );
+  const setWamidIfMissing = db.prepare<{ id: string; wamid: string; now: number }>(
+    'UPDATE messages SET wamid = @wamid, updated_at = @now WHERE id = @id AND wamid IS NULL',
+  );
+  const markUnknown = db.prepare<{ id: string; message: string; now: number }>(
+    `UPDATE messages SET status = 'unknown', status_at = @now, error_message = @message, updated_at = @now
+     WHERE id = @id AND status = 'pending'`,
+  );
+  const markFailed = db.prepare<{ id: string; code: number | null; message: string; now: number }>(
+    `UPDATE messages SET status = 'failed', status_at = @now, failed_at = @now, error_code = @code,
+       error_message = @message, updated_at = @now
+     WHERE id = @id AND status = 'pending'`,
+  );
+  const reschedule = db.prepare<{ id: string; at: number; message: string; now: number }>(
+    `UPDATE messages SET send_started_at = NULL, next_attempt_at = @at, error_message = @message, updated_at = @now
+     WHERE id = @id AND status = 'pending'`,
+  );
+  const conversationById = db.prepare<[string], ConversationRow>(
+    `SELECT ${conversationColumns} FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?`,
+  );
+  const listWhere = `c.last_message_at IS NOT NULL
+       AND (@filter <> 'open' OR c.status = 'open')
+       AND (@filter <> 'closed' OR c.status = 'closed')
+       AND (@filter <> 'unread' OR c.unread_count > 0)
+       AND (@filter <> 'bot_paused' OR c.bot_paused = 1)
+       AND (@search IS NULL OR ct.name LIKE @search ESCAPE '\\' OR ct.phone_e164 LIKE @search ESCAPE '\\'
+            OR c.last_message_preview LIKE @search ESCAPE '\\')
+       AND (@cursorAt IS NULL OR c.last_message_at < @cursorAt OR (c.last_message_at = @cursorAt AND c.id < @cursorId))`;
+  const listByConnection = db.prepare(
+    `SELECT ${conversationColumns} FROM conversations c JOIN contacts ct ON ct.id = c.contact_id
+     WHERE c.connection_id = @connectionId AND ${listWhere}
+     ORDER BY c.last_message_at DESC, c.id DESC LIMIT @limit`,
+  );
+  const listByWorkspace = db.prepare(
+    `SELECT ${conversationColumns} FROM conversations c JOIN contacts ct ON ct.id = c.contact_id
+     WHERE c.connection_id IN (SELECT id FROM connections WHERE workspace_id = @workspaceId) AND ${listWhere}
+     ORDER BY c.last_message_at DESC, c.id DESC LIMIT @limit`,
+  );
+  const thread = db.prepare(
+    `SELECT * FROM messages WHERE conversation_id = @conversationId
+       AND (@cursorAt IS NULL OR created_at < @cursorAt OR (created_at = @cursorAt AND id < @cursorId))
+     ORDER BY created_at DESC, id DESC LIMIT @limit`,
+  );
+  const latestInbound = db.prepare<[string], { wamid: string }>(
+    `SELECT wamid FROM messages WHERE conversation_id = ? AND direction = 'inbound'
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+  );
+  const zeroUnread = db.prepare<{ id: string; now: number }>(
+    'UPDATE conversations SET unread_count = 0, updated_at = @now WHERE id = @id AND unread_count > 0',
+  );
+  const setStatus = db.prepare<{ id: string; status: string; now: number }>(
+    'UPDATE conversations SET status = @status, updated_at = @now WHERE id = @id',
+  );
+  const setBotPaused = db.prepare<{ id: string; paused: number; now: number }>(
+    'UPDATE conversations SET bot_paused = @paused, updated_at = @now WHERE id = @id',
+  );
+  const connectionStatus = db.prepare<[string], { status: string; workspace_id: string }>(
+    'SELECT status, workspace_id FROM connections WHERE id = ?',
   );
 
   return {
@@ -165,6 +348,119 @@ export function createConversationsRepo(db: Db) {
         now,
       });
       return true;
+    },
+    connectionStatus(connectionId: string): { status: string; workspace_id: string } | undefined {
+      return connectionStatus.get(connectionId);
+    },
+
+    conversationForSend(conversationId: string): ConversationForSend | undefined {
+      return conversationForSend.get(conversationId);
+    },
+
+    messageByClientId(clientId: string): MessageRow | undefined {
+      return messageByClientId.get(clientId);
+    },
+
+    messageById(id: string): MessageRow | undefined {
+      return messageById.get(id);
+    },
+
+    /**
+     * Inside the caller's transaction: the row with status 'pending' at the conversation's next position.
+     * Returns false when the client id is taken (the caller then returns the existing row).
+     */
+    insertOutbound(message: NewOutboundMessage, now: number): boolean {
+      const bumped = bumpOutbound.get({ id: message.conversationId, now, preview: message.preview });
+      if (!bumped) throw new Error(`Conversation ${message.conversationId} is missing`);
+      const { changes } = insertOutbound.run({ ...message, seq: bumped.outbound_seq, now });
+      return changes > 0;
+    },
+
+    outboundForSend(messageId: string): OutboundForSend | undefined {
+      return outboundForSend.get(messageId);
+    },
+
+    /** The oldest message of the conversation still waiting to go before position `seq`. */
+    olderPending(
+      conversationId: string,
+      seq: number,
+    ): { id: string; next_attempt_at: number | null } | undefined {
+      return olderPending.get(conversationId, seq);
+    },
+
+    /** Claims the send: false when another run already started it or it is no longer pending. */
+    markSendStarted(id: string, now: number): boolean {
+      return markSendStarted.run({ id, now }).changes > 0;
+    },
+
+    markAccepted(id: string, wamid: string, now: number): boolean {
+      const moved = markAccepted.run({ id, wamid, now }).changes > 0;
+      // A webhook that got there first matched by callback data and may have set the wamid already.
+      if (!moved) setWamidIfMissing.run({ id, wamid, now });
+      return moved;
+    },
+
+    markUnknown(id: string, message: string, now: number): boolean {
+      return markUnknown.run({ id, message, now }).changes > 0;
+    },
+
+    markFailed(id: string, code: number | null, message: string, now: number): boolean {
+      return markFailed.run({ id, code, message, now }).changes > 0;
+    },
+
+    /** Back to waiting (nothing was sent), to be tried at `at`. */
+    reschedule(id: string, at: number, message: string, now: number): boolean {
+      return reschedule.run({ id, at, message, now }).changes > 0;
+    },
+
+    conversationById(id: string): ConversationRow | undefined {
+      return conversationById.get(id);
+    },
+
+    listConversations(query: {
+      connectionId: string | null;
+      workspaceId: string | null;
+      filter: ConversationFilter;
+      search: string | null;
+      cursor: { at: number; id: string } | null;
+      limit: number;
+    }): ConversationRow[] {
+      const params = {
+        connectionId: query.connectionId,
+        workspaceId: query.workspaceId,
+        filter: query.filter,
+        search: query.search ? `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
+        cursorAt: query.cursor?.at ?? null,
+        cursorId: query.cursor?.id ?? '',
+        limit: query.limit,
+      };
+      const statement = query.connectionId !== null ? listByConnection : listByWorkspace;
+      return statement.all(params) as ConversationRow[];
+    },
+
+    thread(conversationId: string, cursor: { at: number; id: string } | null, limit: number): MessageRow[] {
+      return thread.all({
+        conversationId,
+        cursorAt: cursor?.at ?? null,
+        cursorId: cursor?.id ?? '',
+        limit,
+      }) as MessageRow[];
+    },
+
+    latestInboundWamid(conversationId: string): string | undefined {
+      return latestInbound.get(conversationId)?.wamid;
+    },
+
+    zeroUnread(id: string, now: number): boolean {
+      return zeroUnread.run({ id, now }).changes > 0;
+    },
+
+    setStatus(id: string, status: 'open' | 'closed', now: number): boolean {
+      return setStatus.run({ id, status, now }).changes > 0;
+    },
+
+    setBotPaused(id: string, paused: boolean, now: number): boolean {
+      return setBotPaused.run({ id, paused: paused ? 1 : 0, now }).changes > 0;
     },
   };
 }

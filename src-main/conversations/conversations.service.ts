@@ -1,0 +1,141 @@
+// The inbox: the conversation list (newest first, keyset-paged, filters and search), a thread's messages
+// (paged, newest first), read receipts, close / reopen and the per-conversation bot pause.
+import type { ConversationView, MessageView } from '../../src-preload/messaging.contract';
+import type { EventBus } from '../events';
+import { AppError } from '../ipc/errors';
+import type { Logger } from '../log';
+import type { WhatsAppClient } from '../whatsapp/client';
+import type { ConversationFilter, ConversationRow, ConversationsRepo } from './conversations.repo';
+import { toConversationView, toMessageView } from './messages.service';
+
+export interface ConversationsServiceOptions {
+  repo: ConversationsRepo;
+  events: EventBus;
+  log: Logger;
+  now: () => number;
+  clientFor(connectionId: string): WhatsAppClient;
+  /** The workspace whose conversations an unscoped list shows. */
+  currentWorkspaceId(): string | null;
+}
+
+interface Cursor {
+  at: number;
+  id: string;
+}
+
+function encodeCursor(at: number, id: string): string {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): Cursor | null {
+  if (cursor === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') {
+      return { at: value[0], id: value[1] };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new AppError('BAD_REQUEST', 'That page cursor is not valid; reload the list.');
+}
+
+export function createConversationsService(options: ConversationsServiceOptions) {
+  const { repo, events, log, now } = options;
+
+  const requireConversation = (conversationId: string): ConversationRow => {
+    const row = repo.conversationById(conversationId);
+    if (!row) throw new AppError('NOT_FOUND', 'That conversation no longer exists.');
+    return row;
+  };
+
+  const changed = (conversationId: string): ConversationView => {
+    events.emit('conversations:changed', { conversationIds: [conversationId] });
+    return toConversationView(requireConversation(conversationId));
+  };
+
+  return {
+    list(request: {
+      connectionId?: string | undefined;
+      filter: ConversationFilter;
+      search?: string | undefined;
+      cursor?: string | undefined;
+      limit: number;
+    }): { items: ConversationView[]; nextCursor: string | null } {
+      const workspaceId = request.connectionId === undefined ? options.currentWorkspaceId() : null;
+      if (request.connectionId === undefined && workspaceId === null) return { items: [], nextCursor: null };
+      const rows = repo.listConversations({
+        connectionId: request.connectionId ?? null,
+        workspaceId,
+        filter: request.filter,
+        search: request.search ? request.search : null,
+        cursor: decodeCursor(request.cursor),
+        limit: request.limit + 1,
+      });
+      const page = rows.slice(0, request.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toConversationView),
+        nextCursor:
+          rows.length > request.limit && last?.last_message_at != null
+            ? encodeCursor(last.last_message_at, last.id)
+            : null,
+      };
+    },
+
+    thread(request: { conversationId: string; cursor?: string | undefined; limit: number }): {
+      conversation: ConversationView;
+      items: MessageView[];
+      nextCursor: string | null;
+    } {
+      const conversation = requireConversation(request.conversationId);
+      const rows = repo.thread(request.conversationId, decodeCursor(request.cursor), request.limit + 1);
+      const page = rows.slice(0, request.limit);
+      const last = page[page.length - 1];
+      return {
+        conversation: toConversationView(conversation),
+        items: page.map(toMessageView),
+        nextCursor: rows.length > request.limit && last ? encodeCursor(last.created_at, last.id) : null,
+      };
+    },
+
+    /**
+     * Zeroes the unread count and sends a read receipt for the latest inbound message (§2: it marks the
+     * earlier ones read too). The receipt is best-effort: the count is local and changes either way.
+     */
+    async markRead(
+      conversationId: string,
+    ): Promise<{ conversation: ConversationView; receipt: 'sent' | 'failed' | 'none' }> {
+      const conversation = requireConversation(conversationId);
+      const hadUnread = repo.zeroUnread(conversationId, now());
+      const wamid = repo.latestInboundWamid(conversationId);
+      let receipt: 'sent' | 'failed' | 'none' = 'none';
+      if (hadUnread && wamid !== undefined) {
+        try {
+          const result = await options.clientFor(conversation.connection_id).markRead(wamid);
+          receipt = result.ok ? 'sent' : 'failed';
+          if (!result.ok)
+            log.warn('conversations: read receipt failed', { conversationId, error: result.error.message });
+        } catch (error) {
+          receipt = 'failed';
+          log.warn('conversations: read receipt failed', { conversationId, error });
+        }
+      }
+      return { conversation: changed(conversationId), receipt };
+    },
+
+    setStatus(conversationId: string, status: 'open' | 'closed'): ConversationView {
+      requireConversation(conversationId);
+      repo.setStatus(conversationId, status, now());
+      return changed(conversationId);
+    },
+
+    setBotPaused(conversationId: string, paused: boolean): ConversationView {
+      requireConversation(conversationId);
+      repo.setBotPaused(conversationId, paused, now());
+      return changed(conversationId);
+    },
+  };
+}
+
+export type ConversationsService = ReturnType<typeof createConversationsService>;

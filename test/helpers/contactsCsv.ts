@@ -11,6 +11,7 @@ import { openDatabase, type Db } from '../../src-main/db/open';
 import { createEventBus, type EventBus } from '../../src-main/events';
 import { createLockRegistry, type LockRegistry } from '../../src-main/locks/registry';
 import { createMemoryLogger } from '../../src-main/log';
+import { normalisePhone } from '../../src-main/contacts/phone/normalisePhone';
 
 /** Small deterministic PRNG (mulberry32), so generated fixtures are the same on every run. */
 export function mulberry32(seed: number): () => number {
@@ -121,4 +122,19 @@ export function utf16le(text: string, bom = true): Buffer {
 export function utf16be(text: string, bom = true): Buffer {
   const body = Buffer.from(text, 'utf16le').swap16();
   return bom ? Buffer.concat([Buffer.from([0xfe, 0xff]), body]) : body;
+}
+
+const usAreaCodes = ['212', '305', '415', '617', '650', '713', '206', '312', '404', '512'];
+let usBlocks: string[] | undefined;
+
+/** The i-th of millions of distinct valid US numbers in E.164 (area + exchange blocks libphonenumber accepts). */
+export function usNumber(i: number): string {
+  usBlocks ??= usAreaCodes.flatMap((area) =>
+    Array.from({ length: 800 }, (_, k) => `${area}${200 + k}`).filter((block) => {
+      const probe = normalisePhone(`+1${block}1234`, undefined);
+      return probe.ok && !block.endsWith('11');
+    }),
+  );
+  const block = usBlocks[Math.floor(i / 10_000) % usBlocks.length] as string;
+  return `+1${block}${String(i % 10_000).padStart(4, '0')}`;
 }

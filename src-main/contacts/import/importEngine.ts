@@ -145,6 +145,10 @@ export async function runImportJob(
     db = openDatabase(input.dbFile);
     // A bigger page cache keeps the (workspace, phone) index's hot pages in memory while the merge walks it.
     db.pragma('cache_size = -32768');
+    // The only foreign key of `contacts` is its workspace. Checking it once per transaction (below, inside
+    // the transaction, so a workspace deleted meanwhile is seen) gives the same guarantee as SQLite's
+    // per-row check, which costs a third of the insert time. This connection writes nothing else.
+    db.pragma('foreign_keys = OFF');
     const repo = createContactsRepo(db);
     const fences = createFenceGuard(db);
     if (!repo.workspaceExists(input.workspaceId)) {
@@ -233,6 +237,9 @@ export async function runImportJob(
       const rows = batch;
       batch = [];
       fences.write(input.lock.key, input.lock.fence, () => {
+        if (!repo.workspaceExists(input.workspaceId)) {
+          throw new ImportFileError('NOT_FOUND', 'The workspace was deleted during the import.');
+        }
         for (const contact of rows) {
           const outcome: ImportOutcome = repo.importRow(input.workspaceId, mode, contact, now);
           if (outcome === 'skipped') {

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface RunningHost {
   url: string;
@@ -16,7 +16,8 @@ export interface RunningHost {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export const repoRoot = resolve(__dirname, '../..');
+// dirname(__filename), not __dirname: tsx leaves __dirname wrong for modules loaded through its ESM hook.
+export const repoRoot = resolve(dirname(__filename), '../..');
 export const browserEntry = join(repoRoot, 'out/main/browser.js');
 
 export async function startHostProcess(

@@ -54,6 +54,9 @@ export interface HarnessOptions {
   /** connections.rate_limit_per_minute; default 4800 (80/s) so the API limit does not slow tests. */
   ratePerMinute?: number;
   startQueue?: boolean;
+  /** The limiter's clock (tests move it to free template-sync slots) and a grant recorder. */
+  limiterNow?: () => number;
+  onGrant?: (key: string, atMs: number) => void;
   messaging?: Partial<Pick<MessagingModuleOptions, 'templateSync' | 'send'>>;
 }
 
@@ -63,7 +66,11 @@ export async function openMessagingHarness(options: HarnessOptions = {}): Promis
   const log = createMemoryLogger();
   const events = createEventBus();
   const secrets = createKeyFileSecretBox(dir);
-  const limiter = createRateLimiter({ db });
+  const limiter = createRateLimiter({
+    db,
+    ...(options.limiterNow ? { now: options.limiterNow } : {}),
+    ...(options.onGrant ? { onGrant: options.onGrant } : {}),
+  });
   const locks = createLockRegistry();
   const queue = createJobQueue({ db, log, pollMs: 100 });
   const settings = createSettingsRepo(db);

@@ -3,7 +3,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo, Health, HostKind } from '../src-preload/contract';
-import { startCheckpointer, type Checkpointer } from './db/checkpointer';
 import { migrate } from './db/migrate';
 import { migrations } from './db/migrations';
 import { openDatabase, schemaVersionOf, type Db } from './db/open';
@@ -95,13 +94,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     limiter?.close();
     db.close();
     throw error;
-  }
-  // WAL checkpoints (copy + fsync) run on a worker thread, not inside a commit on this thread.
-  let checkpointer: Checkpointer | undefined;
-  try {
-    checkpointer = await startCheckpointer(db, { log });
-  } catch (error) {
-    log.warn('db: background checkpoints unavailable; the main connection keeps checkpointing', { error });
   }
   let schemaVersion = schemaVersionOf(db);
   const dbFile = join(options.dataDir, DATABASE_FILE);
@@ -308,7 +300,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     locks.close();
     // After the queue: no handler can take a slot any more, so the exact state can be written back.
     limiter.close();
-    await checkpointer?.stop();
     db.close();
     log.info('core: closed', { dataDir: options.dataDir });
   };

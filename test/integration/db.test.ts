@@ -1,11 +1,9 @@
 // db/open.ts pragmas, the durable (synchronous=FULL) transaction helper, and db/sql.ts helpers.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startCheckpointer } from '../../src-main/db/checkpointer';
 import { durableTransaction, openDatabase } from '../../src-main/db/open';
 import { chunks, isUniqueViolation, placeholders } from '../../src-main/db/sql';
 import { useTempDirs } from '../helpers/tempDir';
-import { waitFor } from '../helpers/waitFor';
 
 const temp = useTempDirs();
 
@@ -39,33 +37,6 @@ describe('db/open', () => {
     expect(() => db.transaction(() => durableTransaction(db, () => undefined))()).toThrow(
       /inside another transaction/,
     );
-  });
-});
-
-describe('db/checkpointer', () => {
-  it('takes WAL checkpoints off the main connection and hands them back when stopped', async () => {
-    const db = temp.openMigrated();
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-    const checkpointer = await startCheckpointer(db, { intervalMs: 20 });
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-    const insert = db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 1)');
-    for (let batch = 0; batch < 20; batch++) {
-      db.transaction(() => {
-        for (let i = 0; i < 500; i++) insert.run(`k-${batch}-${i}`, JSON.stringify('x'.repeat(100)));
-      })();
-    }
-    // The worker copies every frame the main connection wrote into the database file.
-    const done = await waitFor(
-      () => {
-        const last = checkpointer.last;
-        return last && last.log > 0 && last.checkpointed === last.log ? last : undefined;
-      },
-      { what: 'a complete background checkpoint' },
-    );
-    expect(done.busy).toBe(0);
-    await checkpointer.stop();
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-    expect(db.prepare('SELECT count(*) FROM settings').pluck().get()).toBe(10_000);
   });
 });
 

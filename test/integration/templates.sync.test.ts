@@ -107,22 +107,19 @@ describe('template sync', () => {
     const refused = results.filter((r) => !r.ok);
     expect(refused).toHaveLength(7);
     for (const r of refused) {
-      expect(r).toMatchObject({
-        ok: false,
-        error: {
-          code: 'LOCKED',
-          message: expect.stringMatching(/^A template sync is already running \(started /),
-        },
-      });
+      if (r.ok) continue;
+      expect(r.error.code).toBe('LOCKED');
+      expect(r.error.message).toMatch(/^A template sync is already running \(started /);
     }
     expect(templateRequests(h)).toBe(3);
 
     // Right after: over the limit, with when to retry.
     const limited = await h.call('templates:sync', { connectionId: h.connectionId });
-    expect(limited).toMatchObject({
-      ok: false,
-      error: { code: 'RATE_LIMITED', message: expect.stringMatching(/try again in \d+ s/) },
-    });
+    expect(limited.ok).toBe(false);
+    if (!limited.ok) {
+      expect(limited.error.code).toBe('RATE_LIMITED');
+      expect(limited.error.message).toMatch(/try again in \d+ s/);
+    }
 
     // A simulated minute of clicks every second: never more than 10 syncs in any 60 s.
     let ok = 1;

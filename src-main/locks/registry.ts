@@ -102,6 +102,7 @@ export class LockExpiredError extends Error {
 const FENCE_BLOCK_SIZE = 2 ** 32;
 const MAX_FENCE_BLOCK = Math.floor(Number.MAX_SAFE_INTEGER / FENCE_BLOCK_SIZE) - 1;
 const MAX_TTL_MS = 24 * 60 * 60 * 1000;
+const IDLE_SWEEP_MS = 60_000;
 
 interface Holder {
   token: string;
@@ -208,7 +209,7 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
     const holder: Holder = {
       // Unique per acquisition (fences never repeat). Tokens guard against mistakes — a stale owner, a
       // wrong key — not against code in this process, which could do anything anyway; so no random bytes.
-      token: `lock-${fence.toString(36)}`,
+      token: 'lock-' + fence,
       fence,
       owner,
       since,
@@ -258,9 +259,13 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
       break;
     }
     if (!entry.holder) {
-      // No one was waiting: every waiter left in the array had already given up.
+      // No one was waiting (a waiter left in the array had given up). The entry stays for the next
+      // acquire of the same key — the common case, and a map insert saved — until the idle sweep.
       clearTimer(entry);
-      entries.delete(entry.key);
+      if (entry.waiters.length > 0) {
+        entry.waiters = [];
+        entry.head = 0;
+      }
       return;
     }
     armTimer(entry);
@@ -314,14 +319,15 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
     return { ok: false, code: 'LOCKED', holder, message: describeHolder(holder, now()) };
   }
 
-  function checkTarget(
-    target: string | LockSpec,
-    ttlOverride: number | undefined,
-  ): { key: string; ttlMs: number } {
+  function keyOf(target: string | LockSpec): string {
     if (closed) throw new Error('The lock registry is closed.');
     const key = typeof target === 'string' ? target : target.key;
     if (typeof key !== 'string' || key.length === 0) throw new Error('Lock key must be a non-empty string.');
-    return { key, ttlMs: checkTtl(ttlOverride ?? (typeof target === 'string' ? undefined : target.ttlMs)) };
+    return key;
+  }
+
+  function ttlOf(target: string | LockSpec, ttlOverride: number | undefined): number {
+    return checkTtl(ttlOverride ?? (typeof target === 'string' ? undefined : target.ttlMs));
   }
 
   function owned(key: string, token: string): { entry: Entry; holder: Holder } | undefined {
@@ -332,9 +338,19 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
     return holder && holder.token === token ? { entry, holder } : undefined;
   }
 
+  // Keys like webhook_message:{id} are used once: forget entries nobody holds or waits for.
+  const sweeper = setInterval(() => {
+    for (const entry of entries.values()) {
+      expireIfDue(entry);
+      if (!entry.holder && !hasWaiters(entry)) entries.delete(entry.key);
+    }
+  }, IDLE_SWEEP_MS);
+  sweeper.unref();
+
   const registry: LockRegistry = {
     tryAcquire(target, opts = {}) {
-      const { key, ttlMs } = checkTarget(target, opts.ttlMs);
+      const key = keyOf(target);
+      const ttlMs = ttlOf(target, opts.ttlMs);
       const entry = entryFor(key);
       expireIfDue(entry);
       if (!entry.holder && !hasWaiters(entry)) return grant(entry, ttlMs, opts.owner);
@@ -345,7 +361,8 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
       const waitMs = opts.waitMs ?? 0;
       if (!(waitMs >= 0)) throw new Error(`Lock waitMs must be >= 0, got ${waitMs}.`);
       if (opts.signal?.aborted) throw abortError(opts.signal);
-      const { key, ttlMs } = checkTarget(target, opts.ttlMs);
+      const key = keyOf(target);
+      const ttlMs = ttlOf(target, opts.ttlMs);
       const entry = entryFor(key);
       expireIfDue(entry);
       if (!entry.holder && !hasWaiters(entry)) return grant(entry, ttlMs, opts.owner);
@@ -390,9 +407,11 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
     },
 
     release(key, token) {
-      const found = owned(key, token);
-      if (!found) return false;
-      handOver(found.entry);
+      const entry = entries.get(key);
+      if (!entry) return false;
+      expireIfDue(entry);
+      if (entry.holder?.token !== token) return false;
+      handOver(entry);
       return true;
     },
 
@@ -455,6 +474,7 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
     close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweeper);
       for (const entry of entries.values()) {
         clearTimer(entry);
         for (let waiter = shiftWaiter(entry); waiter; waiter = shiftWaiter(entry)) {

@@ -2,7 +2,8 @@
 // a number's configured throughput without tripping Meta's limit. The simulator (in its own process) is
 // set to 80 mps and then to 1,000 mps (whatsapp-cloud-api.md §4), and the client's rule matches it. Each
 // run lasts BENCH_SECONDS (default 30); the achieved rate is counted from the simulator's ledger (what it
-// accepted), and every 130429 the simulator returned is counted.
+// accepted), and every 130429 the simulator returned is counted. BENCH_WORKERS (default 64) sets how many
+// sends are in flight at once.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createRateLimiter } from '../src-main/ratelimit/limiter';
@@ -10,7 +11,7 @@ import { WhatsAppClient } from '../src-main/whatsapp/client';
 import { reportFigure } from './report';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
-const workers = 64;
+const workers = Number(process.env.BENCH_WORKERS ?? 64);
 
 interface Ready {
   type: 'ready';

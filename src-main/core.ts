@@ -18,6 +18,7 @@ import { createSettingsRepo, type SettingsStore } from './settings/settings.repo
 import { createConnectionsModule, type ConnectionsModule } from './connections/connections.module';
 import { startSandbox, type Sandbox } from './connections/sandbox';
 import { bindContacts } from './contacts/contacts.ipc';
+import { createMessagingModule, type MessagingModule } from './conversations/messaging.module';
 import { createContactsService } from './contacts/contacts.service';
 import { createTunnelModule, type TunnelModule } from './tunnel/tunnel.module';
 import { mediaDownloadJobType, registerMediaDownload } from './webhooks/mediaDownload.jobs';
@@ -58,6 +59,7 @@ export interface Core {
   readonly webhooks: WebhooksModule;
   readonly connections: ConnectionsModule;
   readonly tunnel: TunnelModule;
+  readonly messaging: MessagingModule;
   /** The Sandbox connection and its embedded simulator; null when turned off. */
   readonly sandbox: Sandbox | null;
   info(): AppInfo;
@@ -134,6 +136,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     now,
     clientFor: (id) => connections.clientFor(id),
   });
+  const messaging = createMessagingModule({ db, queue, locks, limiter, events, log, now, connections });
   const contacts = createContactsService({
     db,
     dbFile,
@@ -274,12 +277,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...connections.handlers,
     ...bindContacts(contacts),
     ...bindWebhooks(webhooks, tunnel),
+    ...messaging.handlers,
   };
   // A connection added, changed or removed may start or stop the tunnel and re-point Meta.
-  events.subscribe((event) => {
+  events.subscribe((event, payload) => {
     if (event === 'connections:changed') {
       tunnel.refresh();
       announceHealth();
+    } else if (event === 'templates:status-changed') {
+      // Template webhooks reach only the app's default URL (§12); when one does come, resync soon.
+      messaging.onTemplateStatusChanged(payload as { connectionId: string });
     }
   });
   tunnel.refresh();
@@ -296,6 +303,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     await queue.stop();
     await sandbox?.close();
     await contacts.close();
+    messaging.close();
     connections.close();
     locks.close();
     // After the queue: no handler can take a slot any more, so the exact state can be written back.
@@ -320,6 +328,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     connections,
     tunnel,
     sandbox,
+    messaging,
     info,
     health,
     close() {

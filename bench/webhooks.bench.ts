@@ -1,0 +1,143 @@
+// bench:webhooks — signed webhook events acknowledged per second after fsync (group commit on the
+// intake's writer thread), with p50/p99 latency, from a separate load process; then processed events
+// per second; and the same load against a bare node:http + HMAC + one durable insert per request server.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { openDatabase } from '../src-main/db/open';
+import { createEventBus } from '../src-main/events';
+import { createLockRegistry } from '../src-main/locks/registry';
+import { createLogger } from '../src-main/log';
+import { createWebhookIntake } from '../src-main/webhooks/intake';
+import { startWebhookServer } from '../src-main/webhooks/server';
+import { createWebhookProcessor } from '../src-main/webhooks/webhooks.processor';
+import { verifySignature } from '../src-main/webhooks/verify';
+import { openTempStore, seedConnection } from '../test/helpers/storeFixtures';
+import { reportFigure } from './report';
+
+const COUNT = Number(process.env.BENCH_EVENTS ?? 30_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
+
+interface LoadResult {
+  acked: number;
+  failures: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+function runLoad(url: string, secret: string, tag: string): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(__dirname, 'webhookLoad.ts'),
+        url,
+        secret,
+        String(COUNT),
+        String(CONCURRENCY),
+        tag,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult)
+        : reject(new Error(`load exited ${code}`)),
+    );
+  });
+}
+
+async function benchOurs(): Promise<{ load: LoadResult; processedPerSecond: number }> {
+  const { db, file } = openTempStore('bellhop-bench-webhooks-');
+  const conn = seedConnection(db);
+  const log = createLogger(() => undefined);
+  const stored: string[] = [];
+  const intake = createWebhookIntake({ dbFile: file, log, onStored: (ids) => stored.push(...ids) });
+  const server = await startWebhookServer({
+    intake,
+    log,
+    lookupConnection: (id) =>
+      id === conn.connectionId ? { appSecret: conn.appSecret, verifyToken: conn.verifyToken } : undefined,
+  });
+  const load = await runLoad(
+    `${server.localUrl}/webhooks/whatsapp/${conn.connectionId}`,
+    conn.appSecret,
+    'ours',
+  );
+  await server.close();
+  if (load.failures) throw new Error(`${load.failures} webhooks were not acknowledged`);
+
+  const processor = createWebhookProcessor({
+    db,
+    locks: createLockRegistry(),
+    events: createEventBus(),
+    log,
+  });
+  const started = performance.now();
+  let cursor = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (cursor < stored.length) await processor.process(stored[cursor++]!);
+    }),
+  );
+  const processedPerSecond = stored.length / ((performance.now() - started) / 1000);
+  db.close();
+  return { load, processedPerSecond };
+}
+
+/** The baseline: node:http, HMAC over the raw body, one durable (synchronous=FULL) insert per request. */
+async function benchBare(): Promise<LoadResult> {
+  const { db: setupDb, file } = openTempStore('bellhop-bench-bare-');
+  const conn = seedConnection(setupDb);
+  setupDb.close();
+  const db = openDatabase(file);
+  db.pragma('synchronous = FULL');
+  const insert = db.prepare(
+    `INSERT INTO webhook_events (id, connection_id, received_at, raw_body) VALUES (?, ?, ?, ?)`,
+  );
+  let n = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (!verifySignature(body, req.headers['x-hub-signature-256'], conn.appSecret).ok) {
+        res.writeHead(401).end();
+        return;
+      }
+      insert.run(`bare-${n++}`, conn.connectionId, Date.now(), body);
+      res.writeHead(200).end('OK');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const load = await runLoad(
+    `http://127.0.0.1:${port}/webhooks/whatsapp/${conn.connectionId}`,
+    conn.appSecret,
+    'bare',
+  );
+  server.close();
+  db.close();
+  return load;
+}
+
+async function main(): Promise<void> {
+  const ours = await benchOurs();
+  const bare = await benchBare();
+  process.stdout.write(`ours: ${JSON.stringify(ours)}\nbare: ${JSON.stringify(bare)}\n`);
+  reportFigure('webhook_acked_per_s', ours.load.perSecond, 'events/s', '>=10000');
+  reportFigure('webhook_ack_p50_ms', ours.load.p50, 'ms', 'info');
+  reportFigure('webhook_ack_p99_ms', ours.load.p99, 'ms', '<20');
+  reportFigure('webhook_processed_per_s', ours.processedPerSecond, 'events/s', 'info');
+  reportFigure('webhook_ratio_to_bare', ours.load.perSecond / bare.perSecond, 'ratio', '>=1');
+}
+
+void main();

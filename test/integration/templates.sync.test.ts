@@ -205,8 +205,11 @@ describe('template sync', () => {
     });
     const harness = h;
     // schedule: the never-synced connection syncs at once, then every interval.
-    await waitFor(() => templateRequests(harness) >= 1, { what: 'the on-connect sync' });
-    expect(h.db.prepare(`SELECT count(*) AS n FROM templates`).get()).toEqual({ n: 2 });
+    await waitFor(
+      () => (harness.db.prepare(`SELECT count(*) AS n FROM templates`).get() as { n: number }).n === 2,
+      { what: 'the on-connect sync' },
+    );
+    expect(templateRequests(h)).toBe(1);
     const timer = h.db
       .prepare(`SELECT run_at FROM jobs WHERE type = 'templates.sync-timer' AND state = 'queued'`)
       .all() as { run_at: number }[];

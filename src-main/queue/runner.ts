@@ -118,6 +118,16 @@ function errorMessage(error: unknown): string {
   return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
 }
 
+const outcomeKinds = new Set<string>(['done', 'retry', 'retryAt', 'dead']);
+
+function isOutcome(value: unknown): value is JobOutcome {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    outcomeKinds.has((value as { kind?: unknown }).kind as string)
+  );
+}
+
 function checkConcurrency(queue: QueueName, n: number): number {
   if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
     throw new RangeError(
@@ -202,7 +212,15 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     while (lane.active < lane.concurrency) {
       const want = Math.min(lane.concurrency - lane.active, claimBatch);
       const t = now();
-      const claimed = store.claim(lane.name, want, t, t + queueLeaseMs(lane), randomUUID());
+      let claimed: ClaimedJob[];
+      try {
+        claimed = store.claim(lane.name, want, t, t + queueLeaseMs(lane), randomUUID());
+      } catch (error) {
+        // A busy or failing store: try again at the next poll instead of giving up the lane.
+        log?.error('queue: claim failed', { queue: lane.name, error });
+        setWake(lane, t + pollMs);
+        break;
+      }
       for (const job of claimed) start(lane, job, t);
       if (claimed.length < want) {
         armWake(lane);
@@ -307,7 +325,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       },
     };
     try {
-      return (await def.handler(parsed.data, ctx)) ?? { kind: 'done' };
+      const result: unknown = await def.handler(parsed.data, ctx);
+      // A handler typed `() => void` may still return something (an arrow's expression): only a real
+      // outcome means anything; everything else is "done", as for any void function.
+      return isOutcome(result) ? result : { kind: 'done' };
     } catch (error) {
       return { kind: 'retry', reason: errorMessage(error) };
     }
@@ -316,7 +337,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   function finish(run: Run, outcome: JobOutcome): void {
     const { job, lane, def } = run;
     lane.active -= 1;
-    runs.delete(job.id);
+    // A lost run's job may already be running again under the same id: leave that run's entry alone.
+    if (runs.get(job.id) === run) runs.delete(job.id);
     if (run.lost) {
       log?.warn('queue: a job finished after its claim was taken away; its outcome is ignored', {
         jobId: job.id,
@@ -343,7 +365,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         event = { type: 'job:done', attempt: job.attempts, ...base };
         break;
       case 'retryAt': {
-        const runAt = Math.max(t, outcome.at);
+        const runAt = Number.isFinite(outcome.at) ? Math.max(t, Math.trunc(outcome.at)) : t;
         const reason = outcome.reason ?? 'Rescheduled by the handler.';
         settlement = {
           kind: 'retry',
@@ -357,7 +379,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         break;
       }
       case 'retry': {
-        const delay = outcome.delayMs ?? backoffDelay(job.attempts, def?.backoff, random);
+        const delay =
+          outcome.delayMs !== undefined && Number.isFinite(outcome.delayMs) && outcome.delayMs >= 0
+            ? Math.trunc(outcome.delayMs)
+            : backoffDelay(job.attempts, def?.backoff, random);
         const runAt = t + delay;
         const budgetEnd = job.firstAttemptAt + (def?.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
         if (job.attempts >= job.maxAttempts || runAt > budgetEnd) {
@@ -411,10 +436,20 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       });
       return;
     }
-    const applied = store.settle(
-      batch.map((p) => p.settlement),
-      now(),
-    );
+    let applied: boolean[];
+    try {
+      applied = store.settle(
+        batch.map((p) => p.settlement),
+        now(),
+      );
+    } catch (error) {
+      // The jobs stay 'running' in the store and run again at the next start (at-least-once).
+      log?.error('queue: could not save job outcomes; those jobs will run again', {
+        count: batch.length,
+        error,
+      });
+      return;
+    }
     batch.forEach((item, i) => {
       if (!applied[i]) {
         const reason = 'Its claim token no longer matched (the job was reclaimed); outcome ignored.';

@@ -300,6 +300,27 @@ describe('job queue: outcomes', () => {
     await queue.stop();
   });
 
+  it('a handler that returns something other than an outcome is done; a retryAt with no valid time runs again', async () => {
+    const db = temp.openMigrated();
+    const queue = makeQueue(db);
+    const runs: number[] = [];
+    queue.register('returns-a-number', { queue: 'default', schema: idSchema, handler: ({ n }) => n * 2 });
+    queue.register('bad-retry-at', {
+      queue: 'default',
+      schema: idSchema,
+      handler: (_p, ctx) => {
+        runs.push(ctx.runs);
+        if (ctx.runs === 1) return retryAt(Number.NaN, 'computed from a missing header');
+      },
+    });
+    queue.start();
+    queue.enqueue('returns-a-number', { n: 21 });
+    queue.enqueue('bad-retry-at', { n: 1 });
+    await waitFor(() => jobCount(db) === 0, { what: 'both jobs to finish' });
+    expect(runs).toEqual([1, 2]);
+    await queue.stop();
+  });
+
   it('refuses to enqueue a payload that does not fit its schema, or an unknown type; nothing is written', () => {
     const db = temp.openMigrated();
     const queue = makeQueue(db);
@@ -394,6 +415,34 @@ describe('job queue: claims, crashes and leases', () => {
     ]);
     expect(queue.events.filter((e) => e.type === 'job:lost').length).toBeGreaterThanOrEqual(1);
     expect(queue.events.filter((e) => e.type === 'job:done')).toHaveLength(1);
+    await queue.stop();
+  });
+
+  it('a re-run that overlaps its stuck predecessor keeps its own lease (and is aborted when it overruns)', async () => {
+    const db = temp.openMigrated();
+    const queue = makeQueue(db);
+    let secondStarted: () => void = () => {};
+    const secondRunning = new Promise<void>((resolve) => (secondStarted = resolve));
+    const attempts: number[] = [];
+    queue.register('overlapping', {
+      queue: 'default',
+      schema: idSchema,
+      leaseMs: 60,
+      handler: async (_p, ctx) => {
+        attempts.push(ctx.attempt);
+        if (ctx.attempt === 1) await secondRunning; // ignores its abort; ends only once attempt 2 runs
+        if (ctx.attempt === 2) {
+          secondStarted();
+          await new Promise<void>((resolve) =>
+            ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
+          );
+        }
+      },
+    });
+    queue.start();
+    queue.enqueue('overlapping', { n: 1 });
+    await waitFor(() => jobCount(db) === 0, { what: 'the third attempt to finish' });
+    expect(attempts).toEqual([1, 2, 3]);
     await queue.stop();
   });
 

@@ -5,8 +5,15 @@ import { initial } from './0001-initial';
 import { contactsIndexes } from './0002-contacts-indexes';
 import { chatbotRulesV2 } from './0003-chatbot-rules-v2';
 import { messagingOutbox } from './0004-messaging-outbox';
+import { chatbotRuns } from './0005-chatbot-runs';
 
-export const migrations: readonly Migration[] = [initial, contactsIndexes, chatbotRulesV2, messagingOutbox];
+export const migrations: readonly Migration[] = [
+  initial,
+  contactsIndexes,
+  chatbotRulesV2,
+  messagingOutbox,
+  chatbotRuns,
+];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */
 export const SCHEMA_VERSION: number = migrations.length;

@@ -19,7 +19,7 @@ import { createConnectionsModule, type ConnectionsModule } from './connections/c
 import { startSandbox, type Sandbox } from './connections/sandbox';
 import { bindContacts } from './contacts/contacts.ipc';
 import { createMessagingModule, type MessagingModule } from './conversations/messaging.module';
-import { createContactsService } from './contacts/contacts.service';
+import { createContactsService, type ContactsService } from './contacts/contacts.service';
 import { createTunnelModule, type TunnelModule } from './tunnel/tunnel.module';
 import { mediaDownloadJobType, registerMediaDownload } from './webhooks/mediaDownload.jobs';
 import { createSilenceAlarm, defaultSilenceMinutes } from './webhooks/silenceAlarm';
@@ -60,6 +60,7 @@ export interface Core {
   readonly connections: ConnectionsModule;
   readonly tunnel: TunnelModule;
   readonly messaging: MessagingModule;
+  readonly contacts: ContactsService;
   /** The Sandbox connection and its embedded simulator; null when turned off. */
   readonly sandbox: Sandbox | null;
   info(): AppInfo;
@@ -329,6 +330,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     tunnel,
     sandbox,
     messaging,
+    contacts,
     info,
     health,
     close() {

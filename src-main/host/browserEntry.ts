@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { createCore } from '../core';
 import { startBrowserHost } from './browser';
+import { mountDownloads } from './downloads';
 import { defaultUserDataDir } from './paths';
 
 export const defaultBrowserPort = 4780;
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  mountDownloads(host, core);
   // Tests and benchmarks read this line to find the address; keep its shape.
   process.stdout.write(`Bellhop is running at ${host.url}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);

@@ -1,5 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
 import { ComingSoon } from '../components/ComingSoon';
+import { ContactsScreen } from '../features/contacts/ContactsScreen';
+import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { useAppStore } from '../stores/app';
 import { sections, type SectionId } from './routes';
@@ -19,11 +21,7 @@ const screens: Record<SectionId, () => ReactNode> = {
       Template campaigns will live here: audience, preflight, paced sending and live delivery statistics.
     </ComingSoon>
   ),
-  contacts: () => (
-    <ComingSoon title="Contacts">
-      Your contacts will live here, with CSV drag-and-drop import and export.
-    </ComingSoon>
-  ),
+  contacts: () => <ContactsScreen />,
   templates: () => (
     <ComingSoon title="Templates">
       Your approved WhatsApp message templates will be synced and previewed here.
@@ -65,6 +63,7 @@ export function App() {
         {screens[section]()}
       </main>
       <StatusBar />
+      <CsvDropOverlay />
     </div>
   );
 }

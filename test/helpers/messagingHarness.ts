@@ -25,7 +25,11 @@ import { createRateLimiter, type PersistentRateLimiter } from '../../src-main/ra
 import { createKeyFileSecretBox } from '../../src-main/secrets/secretBox';
 import { createSettingsRepo } from '../../src-main/settings/settings.repo';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src-main/simulator/simulator';
-import { startWebhooksModule, type WebhooksModule } from '../../src-main/webhooks/webhooks.module';
+import {
+  startWebhooksModule,
+  type WebhooksModule,
+  type WebhooksModuleOptions,
+} from '../../src-main/webhooks/webhooks.module';
 import { openTempStore } from './storeFixtures';
 
 export interface MessagingHarness {
@@ -58,6 +62,8 @@ export interface HarnessOptions {
   limiterNow?: () => number;
   onGrant?: (key: string, atMs: number) => void;
   messaging?: Partial<Pick<MessagingModuleOptions, 'templateSync' | 'send'>>;
+  /** The webhook processor's hook, as the core passes it (chatbot and media jobs). */
+  onInboundStored?: WebhooksModuleOptions['onInboundStored'];
 }
 
 export async function openMessagingHarness(options: HarnessOptions = {}): Promise<MessagingHarness> {
@@ -118,6 +124,7 @@ export async function openMessagingHarness(options: HarnessOptions = {}): Promis
     log,
     port: 0,
     secretsFor: (id) => connections.secretsFor(id),
+    ...(options.onInboundStored ? { onInboundStored: options.onInboundStored } : {}),
   });
   const messaging = createMessagingModule({
     db,

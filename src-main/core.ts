@@ -17,6 +17,7 @@ import { createKeyFileSecretBox, type SecretBox } from './secrets/secretBox';
 import { createSettingsRepo, type SettingsStore } from './settings/settings.repo';
 import { createConnectionsModule, type ConnectionsModule } from './connections/connections.module';
 import { startSandbox, type Sandbox } from './connections/sandbox';
+import { enqueueBotReply, registerChatbotJobs } from './chatbots/chatbots.jobs';
 import { bindContacts } from './contacts/contacts.ipc';
 import { createMessagingModule, type MessagingModule } from './conversations/messaging.module';
 import { createContactsService, type ContactsService } from './contacts/contacts.service';
@@ -119,7 +120,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       (process.env.BELLHOP_WEBHOOK_PORT ? Number(process.env.BELLHOP_WEBHOOK_PORT) : 0),
     secretsFor: (connectionId) => connections.secretsFor(connectionId),
     onInboundStored(message) {
-      // Inside the transaction that stored the message: its media job commits with it.
+      // Inside the transaction that stored the message: its bot and media jobs commit with it.
+      enqueueBotReply(queue, message);
       if (!mediaTypes.has(message.type)) return;
       const media = (message.raw as Record<string, unknown>)[message.type] as { id?: unknown } | undefined;
       if (typeof media?.id !== 'string') return;
@@ -138,6 +140,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     clientFor: (id) => connections.clientFor(id),
   });
   const messaging = createMessagingModule({ db, queue, locks, limiter, events, log, now, connections });
+  registerChatbotJobs({ db, queue, limiter, events, log, now, messages: messaging.messages });
   const contacts = createContactsService({
     db,
     dbFile,

@@ -14,6 +14,7 @@ export default tseslint.config(
       'node_modules/**',
       'test-results/**',
       'playwright-report/**',
+      '.scratch-*/**',
     ],
   },
   js.configs.recommended,
@@ -63,6 +64,13 @@ export default tseslint.config(
   {
     files: ['src-main/index.ts', 'src-main/host/electron*.ts', 'src-preload/index.ts', 'test/electron/**'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // The browser-side tests compile with DOM types in their own project (tsconfig.e2e.json).
+    files: ['test/e2e/**/*.ts', 'test/electron/**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: './tsconfig.e2e.json', tsconfigRootDir: import.meta.dirname },
+    },
   },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],

@@ -161,7 +161,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           settings,
           log,
           now,
-          webhookUrlFor: webhooks.webhookUrlFor,
+          webhookUrlFor: (connectionId) => webhooks.webhookUrlFor(connectionId),
         });
 
   const cloudTargets = db.prepare<[], { id: string; name: string; verify_token: string }>(

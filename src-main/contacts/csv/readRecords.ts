@@ -8,7 +8,7 @@ import { RecordSplitter, type SplitEvent, type SplitLimits } from './records';
 export const DEFAULT_SPLIT_LIMITS: SplitLimits = { maxRecordChars: 256 * 1024, previewChars: 500 };
 
 export type ReadItem =
-  | { kind: 'fields'; row: number; line: number; fields: string[] }
+  | { kind: 'fields'; row: number; line: number; fields: string[]; raw: string }
   | {
       kind: 'bad';
       row: number;
@@ -44,7 +44,8 @@ function toItems(events: SplitEvent[], delimiter: string): ReadItem[] {
     switch (e.kind) {
       case 'record': {
         const fields = parsed[k++] as string[] | { malformed: string };
-        if (Array.isArray(fields)) items.push({ kind: 'fields', row: e.row, line: e.line, fields });
+        if (Array.isArray(fields))
+          items.push({ kind: 'fields', row: e.row, line: e.line, fields, raw: e.text });
         else {
           items.push({
             kind: 'bad',

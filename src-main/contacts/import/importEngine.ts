@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../../db/open';
 import { createFenceGuard, StaleFenceError } from '../../locks/fence.store';
 import { createContactsRepo, type ImportOutcome } from '../contacts.repo';
 import type { DetectedEncoding } from '../csv/decode';
+import { parseRecords } from '../csv/fields';
 import { readRecords, type ReadItem } from '../csv/readRecords';
 import { RejectsWriter } from './rejectsWriter';
 import { buildRow, planRows, type CandidateContact, type RejectCode, type RowPlan } from './rowBuilder';
@@ -84,7 +85,7 @@ export async function runImportJob(
   const counts = emptyCounts();
   const byReason: Record<string, number> = {};
   const rejects = new RejectsWriter(input.rejectsPath);
-  const runs = new SortedRuns(join(input.tempDir, 'runs'), input.runRows ?? 50_000);
+  const runs = new SortedRuns(join(input.tempDir, 'runs'), input.runRows ?? 20_000);
   const cancelled = (): boolean => Atomics.load(input.cancelFlag, 0) !== 0;
   let db: Db | undefined;
   let rowsToSave = 0;
@@ -144,7 +145,7 @@ export async function runImportJob(
   try {
     db = openDatabase(input.dbFile);
     // A bigger page cache keeps the (workspace, phone) index's hot pages in memory while the merge walks it.
-    db.pragma('cache_size = -32768');
+    db.pragma('cache_size = -16384');
     // The only foreign key of `contacts` is its workspace. Checking it once per transaction (below, inside
     // the transaction, so a workspace deleted meanwhile is seen) gives the same guarantee as SQLite's
     // per-row check, which costs a third of the insert time. This connection writes nothing else.
@@ -184,7 +185,7 @@ export async function runImportJob(
         await reject(item.code, item.row, item.line, item.message, item.values);
         return;
       }
-      const built = buildRow(item.fields, item.row, item.line, plan);
+      const built = buildRow(item.fields, item.raw, item.row, item.line, plan);
       switch (built.kind) {
         case 'empty':
           counts.emptyRows++;
@@ -219,6 +220,11 @@ export async function runImportJob(
       progress();
     }
     if (!plan) throw new ImportFileError('NO_ROWS', 'The file has no header row and no data.');
+
+    const originalValues = (raw: string): string[] => {
+      const parsed = parseRecords([raw], settings.delimiter)[0];
+      return Array.isArray(parsed) ? parsed : [raw];
+    };
 
     // --- 2. save -----------------------------------------------------------------------------------------
     phase = 'saving';
@@ -267,7 +273,7 @@ export async function runImportJob(
       const perRow = elapsed / rows.length;
       batchSize = Math.max(50, Math.min(5000, Math.round(targetMs / Math.max(perRow, 0.0005))));
       for (const r of pendingRejects.splice(0)) {
-        await reject(r.code, r.contact.row, r.contact.line, r.message, r.contact.values);
+        await reject(r.code, r.contact.row, r.contact.line, r.message, originalValues(r.contact.raw));
       }
       progress();
       return true;
@@ -282,7 +288,7 @@ export async function runImportJob(
           contact.row,
           contact.line,
           `Same number (${contact.phone}) as row ${last.row}; the first row was imported`,
-          contact.values,
+          originalValues(contact.raw),
         );
         continue;
       }

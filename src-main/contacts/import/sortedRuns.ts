@@ -18,17 +18,17 @@ type Serialized = [
   string | null,
   string[],
   Record<string, string>,
-  string[],
+  string,
 ];
 
 function serialize(c: CandidateContact): string {
-  const tuple: Serialized = [c.phone, c.row, c.line, c.name, c.email, c.tags, c.attributes, c.values];
+  const tuple: Serialized = [c.phone, c.row, c.line, c.name, c.email, c.tags, c.attributes, c.raw];
   return JSON.stringify(tuple);
 }
 
 function deserialize(line: string): CandidateContact {
-  const [phone, row, line_, name, email, tags, attributes, values] = JSON.parse(line) as Serialized;
-  return { phone, row, line: line_, name, email, tags, attributes, values };
+  const [phone, row, line_, name, email, tags, attributes, raw] = JSON.parse(line) as Serialized;
+  return { phone, row, line: line_, name, email, tags, attributes, raw };
 }
 
 function compare(a: CandidateContact, b: CandidateContact): number {
@@ -46,7 +46,7 @@ class RunReader {
   private readonly iterator: AsyncIterator<Buffer>;
 
   constructor(path: string) {
-    this.iterator = (createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>)[
+    this.iterator = (createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>)[
       Symbol.asyncIterator
     ]();
   }
@@ -92,8 +92,20 @@ class RunReader {
   }
 }
 
+/** A run is also cut by size, so a file of long rows cannot fill the worker's memory. */
+const RUN_BYTES = 16 * 1024 * 1024;
+
+/** Rough heap cost of a buffered row: its strings (2 bytes per character) plus object overhead. */
+function approximateBytes(c: CandidateContact): number {
+  let chars = c.raw.length + c.phone.length + (c.name?.length ?? 0) + (c.email?.length ?? 0);
+  for (const tag of c.tags) chars += tag.length + 16;
+  for (const key in c.attributes) chars += key.length + (c.attributes[key]?.length ?? 0) + 32;
+  return chars * 2 + 200;
+}
+
 export class SortedRuns {
   private buffer: CandidateContact[] = [];
+  private bufferBytes = 0;
   private runFiles: string[] = [];
   private dirReady = false;
   /** Rows added so far. */
@@ -107,8 +119,9 @@ export class SortedRuns {
   /** Adds a row; spills a sorted run to disk when the buffer is full. */
   async add(contact: CandidateContact): Promise<void> {
     this.buffer.push(contact);
+    this.bufferBytes += approximateBytes(contact);
     this.count++;
-    if (this.buffer.length >= this.runRows) await this.spill();
+    if (this.buffer.length >= this.runRows || this.bufferBytes >= RUN_BYTES) await this.spill();
   }
 
   get spilledRuns(): number {
@@ -126,6 +139,7 @@ export class SortedRuns {
     const lines: string[] = new Array<string>(this.buffer.length);
     for (let i = 0; i < this.buffer.length; i++) lines[i] = serialize(this.buffer[i] as CandidateContact);
     this.buffer = [];
+    this.bufferBytes = 0;
     await writeFile(file, lines.join('\n') + '\n');
     this.runFiles.push(file);
   }

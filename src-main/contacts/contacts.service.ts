@@ -53,6 +53,8 @@ export interface ContactsServiceOptions {
   importRunRows?: number;
   /** How long an export waits for the workspace's export lock before answering LOCKED. */
   exportLockWaitMs?: number;
+  /** Overrides the import lock's TTL (10 min, locks/keys.ts); tests shorten it to watch it being extended. */
+  importLockTtlMs?: number;
 }
 
 interface ImportJob {
@@ -271,7 +273,8 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
       );
     }
     const spec = lockKeys.contactImport(workspaceId);
-    const acquired = await locks.acquire(spec, { owner: `An import of ${upload.fileName}` });
+    const ttlMs = options.importLockTtlMs ?? spec.ttlMs;
+    const acquired = await locks.acquire(spec, { owner: `An import of ${upload.fileName}`, ttlMs });
     if (!acquired.ok) {
       const holder = acquired.holder;
       throw new AppError(
@@ -328,12 +331,16 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
         rejectsPath,
         rate: new RateMeter(),
       } as ImportJob;
-      const extender = setInterval(() => {
-        if (!locks.extend(acquired.key, acquired.token, spec.ttlMs)) {
-          log.warn('contacts: import lost its lock; cancelling', { importId });
-          Atomics.store(cancelFlag, 0, 1);
-        }
-      }, IMPORT_EXTEND_EVERY_MS);
+      // Extended well before it would expire, for as long as the import lives (seed: 10 min TTL).
+      const extender = setInterval(
+        () => {
+          if (!locks.extend(acquired.key, acquired.token, ttlMs)) {
+            log.warn('contacts: import lost its lock; cancelling', { importId });
+            Atomics.store(cancelFlag, 0, 1);
+          }
+        },
+        Math.min(IMPORT_EXTEND_EVERY_MS, ttlMs / 3),
+      );
       extender.unref();
 
       job.finished = new Promise<ImportSummary>((resolve) => {

@@ -64,5 +64,7 @@ test('drop a CSV, map columns, watch progress, see contacts, download the reject
     'bellhop_row,bellhop_line,bellhop_reject_reason,Telefone,Nome,Email,Etiquetas,Cidade',
   );
   expect(text).toContain('20002,20002,"""123"" is too short for BR",123,Número curto');
-  expect(text).toContain('20003,20003,Same number (+5511980000001) as row 3; the first row was imported');
+  expect(text).toContain(
+    '20003,20003,"Same number (+5511980000001) as row 3; the first row was imported",(11) 98000-0001,Duplicado',
+  );
 });

@@ -39,7 +39,7 @@ export interface ContactsHarness {
 
 /** A real SQLite store in a temp folder, migrated, with the contacts service on top. */
 export function createContactsHarness(
-  options: { importRunRows?: number; exportLockWaitMs?: number } = {},
+  options: { importRunRows?: number; exportLockWaitMs?: number; importLockTtlMs?: number } = {},
 ): ContactsHarness {
   const dir = mkdtempSync(join(tmpdir(), 'bellhop-contacts-'));
   const dbFile = join(dir, 'bellhop.sqlite');
@@ -58,6 +58,7 @@ export function createContactsHarness(
     log: createMemoryLogger(),
     importRunRows: options.importRunRows,
     exportLockWaitMs: options.exportLockWaitMs,
+    importLockTtlMs: options.importLockTtlMs,
   });
   const addWorkspace = (id: string): void => {
     db.prepare('INSERT INTO workspaces (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run(

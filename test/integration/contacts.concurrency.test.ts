@@ -178,4 +178,50 @@ describe('contacts concurrency', () => {
     });
     expect(h.db.prepare('SELECT * FROM contacts ORDER BY phone_e164').all()).toEqual(before);
   });
+
+  it('keeps extending the import lock while the import lives, so it never expires under it', async () => {
+    const short = createContactsHarness({ importLockTtlMs: 400 });
+    try {
+      short.addWorkspace('ws1');
+      const uploadId = await upload(short.service, file(0, 40_000, 'long'));
+      const started = await short.service.startImport('ws1', uploadId, columns);
+      const sinceStart = Date.now();
+      const holdersSeen: number[] = [];
+      const probe = setInterval(() => holdersSeen.push(short.locks.holders().length), 100);
+      const summary = await short.service.whenImportFinished(started.importId);
+      clearInterval(probe);
+      // It ran for many TTLs and held the lock the whole time; every fenced write was accepted.
+      expect(Date.now() - sinceStart).toBeGreaterThan(4 * 400);
+      expect(holdersSeen.every((n) => n === 1)).toBe(true);
+      expect(summary).toMatchObject({ phase: 'done', error: null });
+      expect(summary.counts.created).toBe(40_000);
+      expect(short.locks.holders()).toEqual([]);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('a workspace deleted during its import stops the import and leaves no orphan contacts', async () => {
+    const uploadId = await upload(h.service, file(0, 60_000, 'gone'));
+    const started = await h.service.startImport('ws2', uploadId, columns);
+    await new Promise<void>((resolve) => {
+      const off = h.events.subscribe((event, payload) => {
+        const p = payload as { phase?: string; rowsSaved?: number };
+        if (event === 'contacts:import-progressed' && p.phase === 'saving' && (p.rowsSaved ?? 0) > 0) {
+          off();
+          // The main connection deletes it (foreign keys on: its contacts go with it).
+          h.db.prepare("DELETE FROM workspaces WHERE id = 'ws2'").run();
+          resolve();
+        }
+      });
+    });
+    const summary = await h.service.whenImportFinished(started.importId);
+    expect(summary.phase).toBe('failed');
+    expect(summary.error).toEqual({
+      code: 'NOT_FOUND',
+      message: 'The workspace was deleted during the import.',
+    });
+    expect(h.db.prepare("SELECT count(*) FROM contacts WHERE workspace_id = 'ws2'").pluck().get()).toBe(0);
+    expect(h.db.pragma('foreign_key_check(contacts)')).toEqual([]);
+  });
 });

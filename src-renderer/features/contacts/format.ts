@@ -5,7 +5,7 @@ export function count(n: number): string {
 }
 
 export function dateTime(ms: number): string {
-  return new Date(ms).toLocaleString();
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 }
 
 export function duration(seconds: number | null): string {

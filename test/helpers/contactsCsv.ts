@@ -12,17 +12,12 @@ import { createEventBus, type EventBus } from '../../src-main/events';
 import { createLockRegistry, type LockRegistry } from '../../src-main/locks/registry';
 import { createMemoryLogger } from '../../src-main/log';
 import { normalisePhone } from '../../src-main/contacts/phone/normalisePhone';
+import { createPrng } from '../../src-main/simulator/prng';
 
 /** Small deterministic PRNG (mulberry32), so generated fixtures are the same on every run. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = createPrng(seed);
+  return () => prng.next();
 }
 
 export interface ContactsHarness {

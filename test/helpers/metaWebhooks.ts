@@ -1,6 +1,10 @@
 // Builders for Meta-shaped webhook bodies (whatsapp-cloud-api.md §6), serialized and signed the way
 // Meta does: non-ASCII escaped as \uXXXX (lowercase hex) before the HMAC.
 import { request, Agent } from 'node:http';
+import type { Logger } from '../../src-main/log';
+import { createPrng } from '../../src-main/simulator/prng';
+import { createWebhookIntake, type WebhookIntake } from '../../src-main/webhooks/intake';
+import { startWebhookServer, type WebhookServer } from '../../src-main/webhooks/server';
 import { signBody } from '../../src-main/webhooks/verify';
 
 export function metaSerialize(payload: unknown): string {
@@ -123,16 +127,10 @@ export function signedPost(url: string, payload: unknown, appSecret: string): Pr
   return postWebhook(url, raw, signBody(raw, appSecret));
 }
 
-/** A small seeded PRNG (mulberry32) so generated storms are repeatable. */
+/** Seeded randomness for repeatable storms: the simulator's own PRNG (mulberry32). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = createPrng(seed);
+  return () => prng.next();
 }
 
 export function shuffle<T>(items: T[], random: () => number): T[] {
@@ -141,4 +139,21 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   return items;
+}
+
+/** The webhook server and intake of a test store, for the one seeded connection. */
+export async function startTestWebhookServer(
+  dbFile: string,
+  conn: { connectionId: string; appSecret: string; verifyToken: string },
+  log: Logger,
+  onStored: (ids: string[]) => void,
+): Promise<{ server: WebhookServer; intake: WebhookIntake; url: string }> {
+  const intake = createWebhookIntake({ dbFile, log, onStored });
+  const server = await startWebhookServer({
+    intake,
+    log,
+    lookupConnection: (id) =>
+      id === conn.connectionId ? { appSecret: conn.appSecret, verifyToken: conn.verifyToken } : undefined,
+  });
+  return { server, intake, url: `${server.localUrl}/webhooks/whatsapp/${conn.connectionId}` };
 }

@@ -7,8 +7,7 @@ import type { Db } from '../../src-main/db/open';
 import { createEventBus } from '../../src-main/events';
 import { createLockRegistry } from '../../src-main/locks/registry';
 import { createMemoryLogger } from '../../src-main/log';
-import { createWebhookIntake, type WebhookIntake } from '../../src-main/webhooks/intake';
-import { startWebhookServer, type WebhookServer } from '../../src-main/webhooks/server';
+import type { WebhookServer } from '../../src-main/webhooks/server';
 import { createWebhookProcessor } from '../../src-main/webhooks/webhooks.processor';
 import { signBody } from '../../src-main/webhooks/verify';
 import {
@@ -17,6 +16,7 @@ import {
   metaSerialize,
   postWebhook,
   seededRandom,
+  startTestWebhookServer,
   statusEvent,
 } from '../helpers/metaWebhooks';
 import { openTempStore, seedConnection, type SeededConnection } from '../helpers/storeFixtures';
@@ -252,20 +252,13 @@ describe('webhook intake under bad input', () => {
   let dbFile = '';
   let conn: SeededConnection;
   let server: WebhookServer;
-  let intake: WebhookIntake;
   const storedIds: string[] = [];
   const log = createMemoryLogger();
 
   beforeAll(async () => {
     ({ db, file: dbFile } = openTempStore());
     conn = seedConnection(db);
-    intake = createWebhookIntake({ dbFile, log, onStored: (ids) => storedIds.push(...ids) });
-    server = await startWebhookServer({
-      intake,
-      log,
-      lookupConnection: (id) =>
-        id === conn.connectionId ? { appSecret: conn.appSecret, verifyToken: conn.verifyToken } : undefined,
-    });
+    ({ server } = await startTestWebhookServer(dbFile, conn, log, (ids) => storedIds.push(...ids)));
   });
 
   afterAll(async () => {

@@ -9,14 +9,15 @@ import { createEventBus } from '../../src-main/events';
 import { createLockRegistry } from '../../src-main/locks/registry';
 import { createMemoryLogger } from '../../src-main/log';
 import { createConversationsRepo } from '../../src-main/conversations/conversations.repo';
-import { createWebhookIntake, type WebhookIntake } from '../../src-main/webhooks/intake';
-import { startWebhookServer, type WebhookServer } from '../../src-main/webhooks/server';
+import type { WebhookIntake } from '../../src-main/webhooks/intake';
+import type { WebhookServer } from '../../src-main/webhooks/server';
 import { createWebhookProcessor } from '../../src-main/webhooks/webhooks.processor';
 import {
   inboundText,
   metaSerialize,
   postWebhook,
   seededRandom,
+  startTestWebhookServer,
   shuffle,
   statusEvent,
 } from '../helpers/metaWebhooks';
@@ -171,13 +172,7 @@ describe('webhook storm', () => {
     }
     expect(events).toHaveLength(TOTAL_EVENTS);
 
-    intake = createWebhookIntake({ dbFile, log, onStored: (ids) => stored.push(...ids) });
-    server = await startWebhookServer({
-      intake,
-      log,
-      lookupConnection: (id) =>
-        id === conn.connectionId ? { appSecret: conn.appSecret, verifyToken: conn.verifyToken } : undefined,
-    });
+    ({ server, intake } = await startTestWebhookServer(dbFile, conn, log, (ids) => stored.push(...ids)));
   });
 
   afterAll(async () => {

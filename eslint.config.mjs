@@ -69,7 +69,11 @@ export default tseslint.config(
     // The browser-side tests compile with DOM types in their own project (tsconfig.e2e.json).
     files: ['test/e2e/**/*.ts', 'test/electron/**/*.ts'],
     languageOptions: {
-      parserOptions: { projectService: false, project: './tsconfig.e2e.json', tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: false,
+        project: './tsconfig.e2e.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
   },
   {

@@ -48,7 +48,15 @@ export interface TunnelStatusView {
 export interface WebhookDiagnostics {
   counts: Record<string, number>;
   refusedSignatures: number;
-  problems: { id: string; connectionId: string; receivedAt: number; state: string; reason: string | null; size: number; preview: string }[];
+  problems: {
+    id: string;
+    connectionId: string;
+    receivedAt: number;
+    state: string;
+    reason: string | null;
+    size: number;
+    preview: string;
+  }[];
 }
 
 export const contract = {
@@ -81,7 +89,12 @@ export const events = {
   'messages:received': returns<MessageReceived>(),
   'messages:status-changed': returns<{ messageIds: string[] }>(),
   'campaigns:counters-changed': returns<{ campaignIds: string[] }>(),
-  'templates:status-changed': returns<{ connectionId: string; name: string; language: string; status: string }>(),
+  'templates:status-changed': returns<{
+    connectionId: string;
+    name: string;
+    language: string;
+    status: string;
+  }>(),
   ...connectionsEvents,
   ...contactsEvents,
   ...messagingEvents,

@@ -40,7 +40,8 @@ export function createKeyFileSecretBox(dataDir: string): SecretBox {
       return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
     },
     open(sealed) {
-      if (sealed[0] !== VERSION || sealed.length < 29) throw new Error('This secret was not sealed by this app.');
+      if (sealed[0] !== VERSION || sealed.length < 29)
+        throw new Error('This secret was not sealed by this app.');
       const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
       decipher.setAuthTag(sealed.subarray(13, 29));
       return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]).toString('utf8');

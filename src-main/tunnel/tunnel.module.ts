@@ -121,14 +121,12 @@ export function createTunnelModule(options: TunnelModuleOptions): TunnelModule {
         ...(url ? { publicUrl: url } : {}),
         ...(customUrl() ? { customUrl: customUrl() } : {}),
         callbackUrls: url
-          ? options
-              .targets()
-              .map((t) => ({
-                connectionId: t.id,
-                name: t.name,
-                url: callbackUrlFor(url, t.id),
-                verifyToken: t.verifyToken,
-              }))
+          ? options.targets().map((t) => ({
+              connectionId: t.id,
+              name: t.name,
+              url: callbackUrlFor(url, t.id),
+              verifyToken: t.verifyToken,
+            }))
           : [],
         lastRepoint,
       };

@@ -29,13 +29,15 @@ export interface ContactRow {
   updated_at: number;
 }
 
-/** One row of an import, already validated (rowBuilder.ts). */
+/** One row of an import, already validated (rowBuilder.ts); tags and attributes as JSON text. */
 export interface ImportRow {
   phone: string;
   name: string | null;
   email: string | null;
-  tags: string[];
-  attributes: Record<string, string>;
+  /** A JSON array of strings. */
+  tagsJson: string;
+  /** A JSON object of strings. */
+  attributesJson: string;
 }
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'skipped';
@@ -308,8 +310,8 @@ export function createContactsRepo(db: Db): ContactsRepo {
     workspaceExists: (id) => workspaceExists().get(id) !== undefined,
 
     importRow(workspaceId, mode, row, now) {
-      const tags = JSON.stringify(row.tags);
-      const attributes = JSON.stringify(row.attributes);
+      const tags = row.tagsJson;
+      const attributes = row.attributesJson;
       switch (mode) {
         case 'add-and-update': {
           const id = newId(now);

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import {
   contactDownloadPaths,
   exportColumns,
@@ -62,7 +62,10 @@ interface ImportJob {
   workspaceId: string;
   fileName: string;
   startedAt: number;
+  /** Reads the file. */
   worker: Worker;
+  /** Writes what the reader sends (a MessageChannel joins the two). */
+  writer: Worker;
   cancelFlag: Int32Array;
   progress: ImportProgress;
   rejectsPath: string;
@@ -88,7 +91,8 @@ class RateMeter {
   }
 }
 
-const READ_SHARE = 0.35;
+/** Share of the progress bar for reading the file; the rest is saving (they overlap). */
+const READ_SHARE = 0.3;
 const IMPORT_EXTEND_EVERY_MS = 60_000;
 const EVENT_EVERY_MS = 250;
 const CHANGED_EVERY_MS = 1000;
@@ -202,27 +206,24 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
     message: Extract<EngineMessage, { type: 'progress' }>,
   ): ImportProgress {
     const t = now();
-    const reading = message.phase === 'reading';
-    if (job.progress.phase !== message.phase) job.rate.reset();
-    job.rate.add(t, reading ? message.rowsRead : message.rowsSaved);
+    // Reading and saving overlap (two threads); the pace that matters is rows saved per second.
+    job.rate.add(t, message.rowsSaved);
     const rowsPerSecond = Math.round(job.rate.perSecond());
     const readFraction = message.totalBytes > 0 ? Math.min(1, message.bytesRead / message.totalBytes) : 1;
+    const reading = message.phase === 'reading';
+    // While reading, the rows still to come are estimated from the share of the file read so far.
+    const expectedToSave =
+      reading && readFraction > 0 ? message.rowsToSave / readFraction : message.rowsToSave;
     const saveFraction =
-      message.rowsToSave > 0 ? Math.min(1, message.rowsSaved / message.rowsToSave) : reading ? 0 : 1;
-    let etaSeconds: number | null = null;
-    if (rowsPerSecond > 0) {
-      if (reading) {
-        const estimatedRows = readFraction > 0 ? message.rowsRead / readFraction : 0;
-        // Saving runs at about the reading speed or faster; counting it the same keeps the estimate honest.
-        etaSeconds = Math.ceil((estimatedRows - message.rowsRead + estimatedRows) / rowsPerSecond);
-      } else {
-        etaSeconds = Math.ceil((message.rowsToSave - message.rowsSaved) / rowsPerSecond);
-      }
-    }
+      expectedToSave > 0 ? Math.min(1, message.rowsSaved / expectedToSave) : reading ? 0 : 1;
+    const etaSeconds =
+      rowsPerSecond > 0 && expectedToSave > 0
+        ? Math.max(0, Math.ceil((expectedToSave - message.rowsSaved) / rowsPerSecond))
+        : null;
     return {
       ...job.progress,
       phase: message.phase,
-      fraction: reading ? READ_SHARE * readFraction : READ_SHARE + (1 - READ_SHARE) * saveFraction,
+      fraction: READ_SHARE * readFraction + (1 - READ_SHARE) * saveFraction,
       rowsRead: message.rowsRead,
       rowsSaved: message.rowsSaved,
       rowsPerSecond,
@@ -249,8 +250,7 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
       case 'cancelled':
         return rowsSaved === 0
           ? 'Cancelled before anything was saved: the workspace is unchanged.'
-          : `Cancelled. The ${n(rowsSaved)} rows saved before the cancel stay (${applied}); ` +
-              `${n(Math.max(0, rowsToSave - rowsSaved))} rows were not imported.`;
+          : `Cancelled. The ${n(rowsSaved)} rows saved before the cancel stay (${applied}); the rest of the file was not imported.`;
       case 'failed':
         return rowsSaved === 0
           ? `The import failed and nothing was saved: ${error?.message ?? 'unknown error'}`
@@ -285,28 +285,51 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
       );
     }
     let worker: Worker | undefined;
+    let writer: Worker | undefined;
     try {
       const encoding = detectEncoding(await readHead(upload.path));
       const importId = newId(now());
       const startedAt = now();
       const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
       const rejectsPath = join(importsDir, `${importId}-rejects.csv`);
-      worker = startContactsWorker({
-        role: 'import',
-        totalBytes: upload.size,
-        input: {
-          dbFile: options.dbFile,
-          workspaceId,
-          filePath: upload.path,
-          encoding,
-          settings,
-          tempDir: join(importsDir, `${importId}.tmp`),
-          rejectsPath,
-          lock: { key: acquired.key, fence: acquired.fence },
-          runRows: options.importRunRows,
-          cancelFlag,
+      const lock = { key: acquired.key, fence: acquired.fence };
+      const channel = new MessageChannel();
+      writer = startContactsWorker(
+        {
+          role: 'import-writer',
+          input: {
+            dbFile: options.dbFile,
+            workspaceId,
+            mode: settings.mode,
+            lock,
+            transactionMs: 20,
+            cancelFlag,
+          },
+          port: channel.port2,
         },
-      });
+        [channel.port2],
+      );
+      // Starting a thread costs the main thread a few milliseconds; two in one turn would add up.
+      await new Promise((resolve) => setImmediate(resolve));
+      worker = startContactsWorker(
+        {
+          role: 'import',
+          totalBytes: upload.size,
+          input: {
+            dbFile: options.dbFile,
+            workspaceId,
+            filePath: upload.path,
+            encoding,
+            settings,
+            rejectsPath,
+            lock,
+            runRows: options.importRunRows,
+            cancelFlag,
+            writerPort: channel.port1,
+          },
+        },
+        [channel.port1],
+      );
       const progress: ImportProgress = {
         importId,
         workspaceId,
@@ -326,11 +349,13 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
         fileName: upload.fileName,
         startedAt,
         worker,
+        writer,
         cancelFlag,
         progress,
         rejectsPath,
         rate: new RateMeter(),
-      } as ImportJob;
+        // Set just below, once the handlers that settle it are attached.
+      } satisfies Omit<ImportJob, 'finished'> as ImportJob;
       // Extended well before it would expire, for as long as the import lives (seed: 10 min TTL).
       const extender = setInterval(
         () => {
@@ -349,6 +374,15 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
         const settle = (message: Extract<EngineMessage, { type: 'finished' }>): void => {
           if (settled) return;
           settled = true;
+          // The lock is released only once the writer thread can no longer write (normally it has
+          // already ended; after a crash it is stopped here first).
+          Atomics.store(cancelFlag, 0, 1);
+          void job.writer
+            .terminate()
+            .catch(() => undefined)
+            .then(() => finalize(message));
+        };
+        const finalize = (message: Extract<EngineMessage, { type: 'finished' }>): void => {
           clearInterval(extender);
           locks.release(acquired.key, acquired.token);
           imports.delete(importId);
@@ -401,6 +435,7 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
             changed(workspaceId);
           }
         });
+        job.writer.on('error', (error) => log.error('contacts: import writer failed', { importId, error }));
         job.worker.on('error', (error) => {
           log.error('contacts: import worker failed', { importId, error });
           settle({
@@ -440,6 +475,7 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
     } catch (error) {
       locks.release(acquired.key, acquired.token);
       if (worker) await worker.terminate();
+      if (writer) await writer.terminate();
       if (error instanceof FileFormatError) throw new AppError('BAD_REQUEST', error.message);
       throw error;
     }
@@ -644,7 +680,10 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
         Promise.all(running.map((job) => job.finished)),
         new Promise((resolve) => setTimeout(resolve, 5000).unref()),
       ]);
-      for (const job of imports.values()) await job.worker.terminate();
+      for (const job of imports.values()) {
+        await job.worker.terminate();
+        await job.writer.terminate();
+      }
       for (const worker of exportWorkers) await worker.terminate();
       await queries.close();
       await uploads.close();

@@ -1,7 +1,7 @@
 // Main-thread side of the contacts worker (contactsWorker.ts): starting it in a role, and a small
 // request/reply client for the long-lived query role.
 import { dirname } from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import type { Transferable, Worker } from 'node:worker_threads';
 import type { ContactFacets, ContactsPage } from '../../src-preload/contacts.contract';
 import type { Logger } from '../log';
 import { startWorker } from '../workers/workerEntry';
@@ -10,13 +10,18 @@ import type { ContactsWorkerData, QueryReply, QueryRequest } from './contactsWor
 
 export const CONTACTS_WORKER = 'contactsWorker';
 
-export function startContactsWorker(data: ContactsWorkerData): Worker {
-  // An import's live data is bounded (sorted runs are cut at 20,000 rows or 16 MB); a cap on the heap
-  // makes V8 collect early instead of growing the process by a few hundred MB of garbage.
+export function startContactsWorker(data: ContactsWorkerData, transferList: Transferable[] = []): Worker {
+  // The import threads' live data is bounded (runs are cut at 60,000 rows or 24 MB, four batches in
+  // flight); a cap on the heap makes V8 collect early instead of growing the process by garbage.
   const resourceLimits =
-    data.role === 'import' ? { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 32 } : undefined;
+    data.role === 'import'
+      ? { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 }
+      : data.role === 'import-writer'
+        ? { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 }
+        : undefined;
   return startWorker(CONTACTS_WORKER, dirname(__filename), {
     workerData: data,
+    transferList,
     ...(resourceLimits ? { resourceLimits } : {}),
   });
 }

@@ -195,7 +195,15 @@ export const useContactsStore = create<ContactsState>((set, get) => {
 
     setWorkspace(workspaceId) {
       if (workspaceId === get().workspaceId) return;
-      reset({ workspaceId, selectedId: null, facets: undefined });
+      // An import belongs to its workspace: the wizard starts over, and shows the new workspace's own
+      // running import if it has one.
+      reset({
+        workspaceId,
+        selectedId: null,
+        facets: undefined,
+        importStage: { kind: 'idle' },
+        importError: undefined,
+      });
       void get().loadFacets();
       if (workspaceId) {
         void api.invoke('contacts:import-status', { workspaceId }).then((status) => {
@@ -254,7 +262,7 @@ export const useContactsStore = create<ContactsState>((set, get) => {
     },
 
     findLoaded(contactId) {
-      for (const rows of Object.values(get().pages)) {
+      for (const rows of [...Object.values(get().pages), ...Object.values(get().stalePages)]) {
         const found = rows.find((c) => c.id === contactId);
         if (found) return found;
       }

@@ -10,7 +10,7 @@ import { migrations } from '../../src-main/db/migrations';
 import { openDatabase, type Db } from '../../src-main/db/open';
 import { createEventBus, type EventBus } from '../../src-main/events';
 import { createLockRegistry, type LockRegistry } from '../../src-main/locks/registry';
-import { createMemoryLogger } from '../../src-main/log';
+import { createLogger, createMemoryLogger } from '../../src-main/log';
 import { normalisePhone } from '../../src-main/contacts/phone/normalisePhone';
 import { createPrng } from '../../src-main/simulator/prng';
 
@@ -50,7 +50,7 @@ export function createContactsHarness(
     dataDir: dir,
     locks,
     events,
-    log: createMemoryLogger(),
+    log: process.env.CONTACTS_DEBUG ? createLogger() : createMemoryLogger(),
     importRunRows: options.importRunRows,
     exportLockWaitMs: options.exportLockWaitMs,
     importLockTtlMs: options.importLockTtlMs,

@@ -28,8 +28,9 @@ export interface CandidateContact {
   phone: string;
   name: string | null;
   email: string | null;
-  tags: string[];
-  attributes: Record<string, string>;
+  /** JSON text of the tag array and attribute object, as stored: built once here, not per write. */
+  tagsJson: string;
+  attributesJson: string;
   /**
    * The row as written in the file, for the rejects file should it be skipped later (a duplicate, the
    * mode). One string rather than the cells: a sorted run holds tens of thousands of these.
@@ -198,6 +199,15 @@ export function buildRow(fields: string[], raw: string, row: number, line: numbe
 
   return {
     kind: 'contact',
-    contact: { row, line, phone: phone.e164, name, email, tags, attributes, raw },
+    contact: {
+      row,
+      line,
+      phone: phone.e164,
+      name,
+      email,
+      tagsJson: JSON.stringify(tags),
+      attributesJson: JSON.stringify(attributes),
+      raw,
+    },
   };
 }

@@ -291,11 +291,11 @@ function RunningStep({ progress }: { progress: ImportProgress }) {
     <div className="import-running" data-testid="import-progress">
       <p>
         <strong>{progress.fileName}</strong>:{' '}
-        {reading ? 'reading and checking the file…' : 'saving contacts…'}
+        {reading ? 'reading the file and saving contacts…' : 'saving the last contacts…'}
       </p>
       <progress max={1} value={progress.fraction} aria-label="Import progress" />
       <p className="muted" data-testid="import-rates">
-        {reading ? `${count(progress.rowsRead)} rows read` : `${count(progress.rowsSaved)} rows saved`} ·{' '}
+        {count(progress.rowsRead)} rows read · {count(progress.rowsSaved)} saved ·{' '}
         {count(progress.rowsPerSecond)} rows/s · {duration(progress.etaSeconds)}
       </p>
       {error ? <p className="banner error">{error}</p> : null}

@@ -13,7 +13,7 @@ import {
   type SetOverrideResult,
 } from './callback';
 import { getOrCreateSubdomain } from './subdomain';
-import { createTunnelManager, type TunnelManager, type TunnelState } from './tunnel.manager';
+import type { TunnelManager, TunnelState } from './tunnel.manager';
 
 export type TunnelMode = 'auto' | 'custom' | 'off';
 
@@ -60,6 +60,7 @@ export function createTunnelModule(options: TunnelModuleOptions): TunnelModule {
   let manager: TunnelManager | undefined;
   let lastRepoint: RepointResult[] = [];
   let lastPublicUrl: string | undefined;
+  let closed = false;
   const offSince = Date.now();
 
   const mode = (): TunnelMode => {
@@ -90,20 +91,34 @@ export function createTunnelModule(options: TunnelModuleOptions): TunnelModule {
       .catch((error: unknown) => log.error('tunnel: re-pointing Meta failed', { error }));
   };
 
+  // The localtunnel client (and its HTTP stack) loads only when a tunnel is wanted: most installs start
+  // on the Sandbox alone, and start-up time matters more than the first tunnel's few milliseconds.
+  let loading = false;
   const ensure = (): void => {
     const wanted = mode() === 'auto' && options.targets().length > 0;
-    if (wanted && !manager) {
-      manager = createTunnelManager({
-        localPort: options.localPort,
-        serverUrl: options.serverUrl ?? process.env.BELLHOP_TUNNEL_SERVER ?? 'https://localtunnel.me',
-        subdomain: getOrCreateSubdomain(settings),
-        log,
-        onStateChanged: () => {
-          repoint();
+    if (wanted && !manager && !loading) {
+      loading = true;
+      void import('./tunnel.manager')
+        .then(({ createTunnelManager }) => {
+          loading = false;
+          if (closed || manager || !(mode() === 'auto' && options.targets().length > 0)) return;
+          manager = createTunnelManager({
+            localPort: options.localPort,
+            serverUrl: options.serverUrl ?? process.env.BELLHOP_TUNNEL_SERVER ?? 'https://localtunnel.me',
+            subdomain: getOrCreateSubdomain(settings),
+            log,
+            onStateChanged: () => {
+              repoint();
+              options.onChanged();
+            },
+          });
+          manager.start();
           options.onChanged();
-        },
-      });
-      manager.start();
+        })
+        .catch((error: unknown) => {
+          loading = false;
+          log.error('tunnel: could not load the tunnel client', { error });
+        });
     } else if (!wanted && manager) {
       const stopping = manager;
       manager = undefined;
@@ -172,6 +187,7 @@ export function createTunnelModule(options: TunnelModuleOptions): TunnelModule {
     },
     refresh: ensure,
     async close() {
+      closed = true;
       await manager?.stop();
       manager = undefined;
     },

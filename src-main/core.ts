@@ -201,6 +201,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     };
   };
 
+  // Prepared once: health() runs on every queue state change and every minute.
+  const countConnections = db.prepare('SELECT count(*) AS n FROM connections');
   const health = (): Health => {
     const details: Health['details'] = {
       connection: 'No connection set up yet.',
@@ -217,8 +219,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (queueHealth.detail) details.queue = queueHealth.detail;
     let connection: Health['connection'] = 'off';
     if (db.open) {
-      const connections = (db.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }).n;
-      if (connections > 0) {
+      if ((countConnections.get() as { n: number }).n > 0) {
         connection = 'ok';
         delete details.connection;
         const silent = silenceAlarm.check(

@@ -234,8 +234,15 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   function armWake(lane: Lane): void {
     const next = store.nextRunAt(lane.name);
     const t = now();
-    const at = next !== undefined && next > t ? Math.min(next, t + pollMs) : t + pollMs;
-    setWake(lane, at);
+    if (next === undefined) {
+      setWake(lane, t + pollMs);
+    } else if (next <= t) {
+      // Became due since the claim read the clock (a timer can fire a millisecond early against
+      // Date.now): claim again now. Waiting for the poll here once slept a due job a whole poll.
+      schedulePump(lane);
+    } else {
+      setWake(lane, Math.min(next, t + pollMs));
+    }
   }
 
   function setWake(lane: Lane, at: number): void {

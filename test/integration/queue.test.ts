@@ -341,10 +341,10 @@ describe('job queue: outcomes', () => {
 
   it('a delayed job does not run before its time', async () => {
     const db = temp.openMigrated();
-    // The production poll (1 s). With a 120 s poll — proving the job's own wake timer alone runs it —
-    // this test failed about one run in two when the whole file ran on the loaded 2-core machine: a
-    // lost-wake race is suspected in runner.ts (setWake/armWake) and left open in the session note.
-    const queue = makeQueue(db, { pollMs: 1_000 });
+    // A 120 s poll: only the job's own wake timer can run it in time. This once failed about one run in
+    // two under load — a timer firing a millisecond early against Date.now made armWake sleep a due job
+    // for a whole poll (fixed in runner.ts armWake).
+    const queue = makeQueue(db, { pollMs: 120_000 });
     let ranAt = 0;
     queue.register('reminder', {
       queue: 'chatbots',

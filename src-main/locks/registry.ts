@@ -2,11 +2,16 @@
 // every key). In-process: the app has one main process, and everything that must be exclusive across a
 // restart is a SQLite transaction or a unique job instead.
 //
-// Why not async-mutex underneath, as the issue suggested: its Semaphore resolves the next waiter through a
-// promise, so at the instant of a hand-over (a release, or a TTL expiry) nobody can
-// record who the new owner is; `holders()` and a LOCKED answer would see a lock that is held by no one.
-// It also cannot drop one timed-out waiter (withTimeout leaves it queued until its turn). The FIFO below is
-// a few lines, hands over synchronously, and drops a waiter the moment it gives up.
+// Exclusion and the waiting line are async-mutex's: one Semaphore(1) — a mutex — per key, FIFO. This file adds what a named
+// lock needs on top — TTL expiry, owner tokens, fences, holders for the UI, giving up after waitMs.
+// async-mutex hands the mutex to the next queued acquire synchronously inside release(); only the
+// acquirer's promise resolves later. So every queued acquire has a record here, in the same order
+// (`line`), and a hand-over records the new owner at once: there is never an instant where the mutex is
+// held and holders() does not know by whom. A waiter that gave up keeps its place in async-mutex's queue
+// (it has no way to remove one); when its turn comes it is passed over at once, in the same release.
+// Semaphore(1) rather than Mutex: Mutex.acquire wraps the semaphore's promise in an async function, which
+// queues a microtask per uncontended acquire (in a tight synchronous loop they pile up unboundedly).
+import { Semaphore } from 'async-mutex';
 import { AppError } from '../ipc/errors';
 import { lockKindOf, lockKinds, type LockSpec } from './keys';
 
@@ -126,10 +131,13 @@ interface Waiter {
 
 interface Entry {
   key: string;
+  /** Held exactly while `holder` is set, or for the instant of a hand-over inside handOver(). */
+  mutex: Semaphore;
   holder: Holder | undefined;
-  waiters: Waiter[];
+  /** One record per acquire queued on `mutex`, in its order (settled ones until their turn comes). */
+  line: Waiter[];
   head: number;
-  /** Waiters still waiting (settled ones stay in the array until a hand-over skips them). */
+  /** Waiters still waiting. */
   waiting: number;
   timer: NodeJS.Timeout | undefined;
   timerAt: number;
@@ -231,6 +239,16 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
     return entry.waiting > 0;
   }
 
+  /** Takes a free mutex: async-mutex dispatches an acquire on a free, empty-queued mutex synchronously. */
+  function lockFree(entry: Entry): void {
+    void entry.mutex.acquire();
+  }
+
+  /** Gives the mutex back (a Semaphore counts: never release one that is not taken). */
+  function unlock(entry: Entry): void {
+    if (entry.mutex.isLocked()) entry.mutex.release();
+  }
+
   function settle(entry: Entry, waiter: Waiter): void {
     waiter.settled = true;
     entry.waiting -= 1;
@@ -238,34 +256,40 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
   }
 
   function shiftWaiter(entry: Entry): Waiter | undefined {
-    const waiter = entry.waiters[entry.head];
+    const waiter = entry.line[entry.head];
     if (!waiter) return undefined;
-    entry.waiters[entry.head] = undefined as unknown as Waiter;
+    entry.line[entry.head] = undefined as unknown as Waiter;
     entry.head += 1;
-    if (entry.head > 1024 && entry.head * 2 > entry.waiters.length) {
-      entry.waiters = entry.waiters.slice(entry.head);
+    if (entry.head > 1024 && entry.head * 2 > entry.line.length) {
+      entry.line = entry.line.slice(entry.head);
       entry.head = 0;
     }
     return waiter;
   }
 
-  /** The lock is free: hand it to the first waiter still waiting, or forget the key. */
+  /**
+   * Releases the mutex. async-mutex hands it, inside release(), to the acquire at the head of its queue
+   * — which is the head of `line` — so the new owner is recorded here in the same synchronous step. A
+   * waiter that gave up is passed over by releasing again.
+   */
   function handOver(entry: Entry): void {
     entry.holder = undefined;
+    unlock(entry);
     for (let waiter = shiftWaiter(entry); waiter; waiter = shiftWaiter(entry)) {
-      if (waiter.settled) continue;
+      if (waiter.settled) {
+        unlock(entry);
+        continue;
+      }
       settle(entry, waiter);
       waiter.resolve(grant(entry, waiter.ttlMs, waiter.owner));
       break;
     }
     if (!entry.holder) {
-      // No one was waiting (a waiter left in the array had given up). The entry stays for the next
-      // acquire of the same key — the common case, and a map insert saved — until the idle sweep.
+      // Nobody was waiting. The entry stays for the next acquire of the same key — the common case,
+      // and a map insert saved — until the idle sweep.
       clearTimer(entry);
-      if (entry.waiters.length > 0) {
-        entry.waiters = [];
-        entry.head = 0;
-      }
+      entry.line = [];
+      entry.head = 0;
       return;
     }
     armTimer(entry);
@@ -308,7 +332,16 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
   function entryFor(key: string): Entry {
     let entry = entries.get(key);
     if (!entry) {
-      entry = { key, holder: undefined, waiters: [], head: 0, waiting: 0, timer: undefined, timerAt: 0 };
+      entry = {
+        key,
+        mutex: new Semaphore(1),
+        holder: undefined,
+        line: [],
+        head: 0,
+        waiting: 0,
+        timer: undefined,
+        timerAt: 0,
+      };
       entries.set(key, entry);
     }
     return entry;
@@ -342,7 +375,7 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
   const sweeper = setInterval(() => {
     for (const entry of entries.values()) {
       expireIfDue(entry);
-      if (!entry.holder && !hasWaiters(entry)) entries.delete(entry.key);
+      if (!entry.mutex.isLocked()) entries.delete(entry.key);
     }
   }, IDLE_SWEEP_MS);
   sweeper.unref();
@@ -353,7 +386,10 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
       const ttlMs = ttlOf(target, opts.ttlMs);
       const entry = entryFor(key);
       expireIfDue(entry);
-      if (!entry.holder && !hasWaiters(entry)) return grant(entry, ttlMs, opts.owner);
+      if (!entry.mutex.isLocked()) {
+        lockFree(entry);
+        return grant(entry, ttlMs, opts.owner);
+      }
       return lockedResult(entry);
     },
 
@@ -365,7 +401,10 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
       const ttlMs = ttlOf(target, opts.ttlMs);
       const entry = entryFor(key);
       expireIfDue(entry);
-      if (!entry.holder && !hasWaiters(entry)) return grant(entry, ttlMs, opts.owner);
+      if (!entry.mutex.isLocked()) {
+        lockFree(entry);
+        return grant(entry, ttlMs, opts.owner);
+      }
       if (waitMs === 0) return lockedResult(entry);
 
       return new Promise<AcquireResult>((resolve, reject) => {
@@ -394,14 +433,17 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
             expireIfDue(entry);
             if (waiter.settled) return;
             // Still in line, so someone holds it (a free lock always goes to the first waiter). The settled
-            // waiter stays in the array and is skipped at hand-over: O(1) now, nobody reordered.
+            // waiter keeps its place in the mutex's queue and is passed over at its turn.
             settle(entry, waiter);
             resolve(lockedResult(entry));
           }, waitMs);
         }
         signal?.addEventListener('abort', onAbort, { once: true });
-        entry.waiters.push(waiter);
+        entry.line.push(waiter);
         entry.waiting += 1;
+        // Queued behind the holder; handOver() grants it when async-mutex dispatches it. Its own promise
+        // carries nothing we need, and rejects only when close() cancels the queue.
+        entry.mutex.acquire().catch(() => undefined);
         armTimer(entry);
       });
     },
@@ -477,6 +519,7 @@ export function createLockRegistry(options: LockRegistryOptions = {}): LockRegis
       clearInterval(sweeper);
       for (const entry of entries.values()) {
         clearTimer(entry);
+        entry.mutex.cancel();
         for (let waiter = shiftWaiter(entry); waiter; waiter = shiftWaiter(entry)) {
           if (waiter.settled) continue;
           settle(entry, waiter);

@@ -35,7 +35,6 @@ function store(request: IntakeRequest, at: number): boolean {
     unparseable ? 'unparseable' : 'pending',
     parsed.ok ? null : parsed.reason,
   );
-  touchConnection.run(at, request.connectionId);
   if (!unparseable) {
     jobs.insert({
       id: `job-${request.id}`,
@@ -57,9 +56,19 @@ function commit(): void {
   waiting = [];
   const at = Date.now();
   const reply: IntakeReply = { stored: [], unparseable: [], failed: [] };
+  // last_webhook_at once per connection per batch (the silent-webhook alarm needs minutes, not rows).
+  const touched = new Set<string>();
+  const touch = (connectionId: string): void => {
+    if (touched.has(connectionId)) return;
+    touched.add(connectionId);
+    touchConnection.run(at, connectionId);
+  };
   try {
     durableTransaction(db, () => {
-      for (const request of batch) if (store(request, at)) reply.unparseable.push(request.id);
+      for (const request of batch) {
+        if (store(request, at)) reply.unparseable.push(request.id);
+        touch(request.connectionId);
+      }
     });
     reply.stored = batch.map((r) => r.id);
   } catch {
@@ -67,7 +76,11 @@ function commit(): void {
     // One bad row (its connection deleted a moment ago, say) must not cost its neighbours their 200.
     for (const request of batch) {
       try {
-        if (durableTransaction(db, () => store(request, at))) reply.unparseable.push(request.id);
+        const unparseable = durableTransaction(db, () => {
+          touchConnection.run(at, request.connectionId);
+          return store(request, at);
+        });
+        if (unparseable) reply.unparseable.push(request.id);
         reply.stored.push(request.id);
       } catch (error) {
         reply.failed.push({
@@ -80,14 +93,14 @@ function commit(): void {
   parentPort!.postMessage(reply);
 }
 
-parentPort!.on('message', (message: IntakeRequest | 'close') => {
+parentPort!.on('message', (message: IntakeRequest[] | 'close') => {
   if (message === 'close') {
     if (waiting.length) commit();
     db.close();
     parentPort!.close();
     return;
   }
-  waiting.push(message);
+  for (const request of message) waiting.push(request);
   if (!scheduled) {
     scheduled = true;
     setImmediate(commit);

@@ -2,8 +2,10 @@
 // a number's configured throughput without tripping Meta's limit. The simulator (in its own process) is
 // set to 80 mps and then to 1,000 mps (whatsapp-cloud-api.md §4), and the client's rule matches it. Each
 // run lasts BENCH_SECONDS (default 30); the achieved rate is counted from the simulator's ledger (what it
-// accepted), and every 130429 the simulator returned is counted. BENCH_WORKERS (default 64) sets how many
-// sends are in flight at once.
+// accepted), and every 130429 the simulator returned is counted. BENCH_WORKERS sets how many sends are in
+// flight at once; by default a quarter second's worth of the rate, at least 64 (Little's law: at 1,000/s
+// with 64 in flight, any round trip over 64 ms — common on a busy 2-core machine — would cap the rate
+// below the limiter's, and the figure would measure the caller instead of the client).
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createRateLimiter } from '../src-main/ratelimit/limiter';
@@ -11,7 +13,8 @@ import { WhatsAppClient } from '../src-main/whatsapp/client';
 import { reportFigure } from './report';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
-const workers = Number(process.env.BENCH_WORKERS ?? 64);
+const workersFor = (mps: number): number =>
+  process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : Math.max(64, Math.ceil(mps / 4));
 
 interface Ready {
   type: 'ready';
@@ -48,6 +51,7 @@ interface RunResult {
 }
 
 async function run(mps: number): Promise<RunResult> {
+  const workers = workersFor(mps);
   const child = fork(join(__dirname, 'dispatchSimulator.ts'), [String(mps)], {
     execArgv: ['--import', 'tsx'],
   });

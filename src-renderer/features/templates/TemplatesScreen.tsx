@@ -260,7 +260,7 @@ export function TemplatesScreen() {
       </div>
       <p className="muted tpl-sync-line">
         Last synced: <span data-testid="templates-last-synced">{formatTime(lastSync)}</span>
-        {' · '}
+        {sync.message ? ' · ' : ''}
         <span
           role="status"
           data-testid="templates-sync-status"

@@ -3,6 +3,7 @@ import { ComingSoon } from '../components/ComingSoon';
 import { ContactsScreen } from '../features/contacts/ContactsScreen';
 import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
+import { TemplatesScreen } from '../features/templates/TemplatesScreen';
 import { useAppStore } from '../stores/app';
 import { sections, type SectionId } from './routes';
 import { installSectionShortcuts, Sidebar } from './Sidebar';
@@ -22,11 +23,7 @@ const screens: Record<SectionId, () => ReactNode> = {
     </ComingSoon>
   ),
   contacts: () => <ContactsScreen />,
-  templates: () => (
-    <ComingSoon title="Templates">
-      Your approved WhatsApp message templates will be synced and previewed here.
-    </ComingSoon>
-  ),
+  templates: () => <TemplatesScreen />,
   chatbots: () => (
     <ComingSoon title="Chatbots">
       Keyword rules, menus, away messages and human handoff will be set up here.

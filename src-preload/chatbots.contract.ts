@@ -370,9 +370,12 @@ export const chatbotsContract = {
     request: z.strictObject({
       ...botRef,
       businessHours: z
-        .looseObject({
+        .strictObject({
           timeZone: z.string({ error: 'Choose a time zone.' }).max(64),
-          weekly: z.record(z.string(), z.array(z.looseObject({})).max(10)),
+          weekly: z.record(
+            z.string(),
+            z.array(z.strictObject({ start: z.string().max(5), end: z.string().max(5) })).max(10),
+          ),
           holidays: z.array(z.string().max(10)).max(366).optional(),
         })
         .nullable()

@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { ComingSoon } from '../components/ComingSoon';
+import { ChatbotsScreen } from '../features/chatbots/ChatbotsScreen';
 import { ContactsScreen } from '../features/contacts/ContactsScreen';
 import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
@@ -27,11 +28,7 @@ const screens: Record<SectionId, () => ReactNode> = {
       Your approved WhatsApp message templates will be synced and previewed here.
     </ComingSoon>
   ),
-  chatbots: () => (
-    <ComingSoon title="Chatbots">
-      Keyword rules, menus, away messages and human handoff will be set up here.
-    </ComingSoon>
-  ),
+  chatbots: () => <ChatbotsScreen />,
   settings: () => <SettingsScreen />,
 };
 

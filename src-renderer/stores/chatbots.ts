@@ -53,6 +53,24 @@ export const useChatbotsStore = create<ChatbotsState>((set, get) => {
     await get().load();
   };
 
+  /**
+   * Shows `expected` at once (a switch or a drop should not jump back while main answers), then main's
+   * answer; puts `current` back if main refuses.
+   */
+  const optimistic = async (
+    current: BotView,
+    expected: BotView,
+    request: () => Promise<BotView>,
+  ): Promise<void> => {
+    set({ bot: expected });
+    try {
+      await show(await request());
+    } catch (error) {
+      if (get().selectedBotId === current.id) set({ bot: current });
+      throw error;
+    }
+  };
+
   return {
     connectionId: null,
     bots: [],
@@ -114,7 +132,10 @@ export const useChatbotsStore = create<ChatbotsState>((set, get) => {
     },
 
     async setBotEnabled(enabled) {
-      await show(await api.invoke('chatbots:set-enabled', { botId: requireBot().id, enabled }));
+      const current = requireBot();
+      await optimistic(current, { ...current, enabled }, () =>
+        api.invoke('chatbots:set-enabled', { botId: current.id, enabled }),
+      );
     },
 
     async saveRules(rules) {
@@ -125,20 +146,23 @@ export const useChatbotsStore = create<ChatbotsState>((set, get) => {
 
     async reorderRules(ruleIds) {
       const current = requireBot();
-      // Shown at once (a drop should not jump back while main answers); main's answer replaces it.
       const byId = new Map(current.rules.map((rule) => [rule.id, rule]));
-      const optimistic = ruleIds.map((id) => byId.get(id)).filter((rule) => rule !== undefined);
-      if (optimistic.length === current.rules.length) set({ bot: { ...current, rules: optimistic } });
-      try {
-        await show(await api.invoke('chatbots:reorder-rules', { botId: current.id, ruleIds }));
-      } catch (error) {
-        set({ bot: current });
-        throw error;
-      }
+      const rules = ruleIds.map((id) => byId.get(id)).filter((rule) => rule !== undefined);
+      await optimistic(current, rules.length === current.rules.length ? { ...current, rules } : current, () =>
+        api.invoke('chatbots:reorder-rules', { botId: current.id, ruleIds }),
+      );
     },
 
     async setRuleEnabled(ruleId, enabled) {
-      await show(await api.invoke('chatbots:set-rule-enabled', { botId: requireBot().id, ruleId, enabled }));
+      const current = requireBot();
+      await optimistic(
+        current,
+        {
+          ...current,
+          rules: current.rules.map((rule) => (rule.id === ruleId ? { ...rule, enabled } : rule)),
+        },
+        () => api.invoke('chatbots:set-rule-enabled', { botId: current.id, ruleId, enabled }),
+      );
     },
 
     async updateSettings(patch) {

@@ -164,6 +164,7 @@ function BotEditor({ bot, othersEnabled }: { bot: BotView; othersEnabled: boolea
           />
         ) : null}
       </section>
+      <TesterPanel key={`tester:${bot.id}`} />
       <BotSettingsPanel bot={bot} />
     </div>
   );
@@ -241,10 +242,7 @@ export function ChatbotsScreen() {
         </nav>
         <div className="bot-main">
           {bot ? (
-            <>
-              <BotEditor key={bot.id} bot={bot} othersEnabled={othersEnabled} />
-              <TesterPanel key={`tester:${bot.id}`} />
-            </>
+            <BotEditor key={bot.id} bot={bot} othersEnabled={othersEnabled} />
           ) : bots.length === 0 && connectionId ? (
             <p className="muted empty-state">
               No chatbot on this number yet. Create one: it starts switched off so you can build and test it

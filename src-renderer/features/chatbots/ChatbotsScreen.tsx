@@ -164,7 +164,7 @@ function BotEditor({ bot, othersEnabled }: { bot: BotView; othersEnabled: boolea
           />
         ) : null}
       </section>
-      <TesterPanel key={`tester:${bot.id}`} />
+      <TesterPanel key={`tester:${bot.id}`} bot={bot} />
       <BotSettingsPanel bot={bot} />
     </div>
   );

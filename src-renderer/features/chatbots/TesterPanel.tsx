@@ -2,7 +2,12 @@
 // rule fires, why, and exactly the messages that would go out. Main runs the bot's decision only:
 // nothing is sent or stored.
 import { useId, useState, type FormEvent } from 'react';
-import type { BotOutboundView, BotTestResult, TestMessage } from '../../../src-preload/chatbots.contract';
+import type {
+  BotOutboundView,
+  BotTestResult,
+  BotView,
+  TestMessage,
+} from '../../../src-preload/chatbots.contract';
 import { errorMessage } from '../../lib/api';
 import { useChatbotsStore } from '../../stores/chatbots';
 
@@ -72,7 +77,21 @@ function outcomeText(result: BotTestResult): string {
   return `The bot stays silent (${(result.silentReason ?? 'no_rule_matched').replaceAll('_', ' ')}).`;
 }
 
-export function TesterPanel() {
+/** The ids of the bot's own reply buttons and list rows: what a customer can actually tap. */
+function replyIdsOf(bot: BotView): string[] {
+  const ids = new Set<string>();
+  for (const rule of bot.rules) {
+    for (const action of rule.actions) {
+      if (action.type === 'reply_buttons') for (const button of action.buttons) ids.add(button.id);
+      if (action.type === 'reply_list') {
+        for (const section of action.sections) for (const row of section.rows) ids.add(row.id);
+      }
+    }
+  }
+  return [...ids];
+}
+
+export function TesterPanel({ bot }: { bot: BotView }) {
   const [mode, setMode] = useState<Mode>('text');
   const [text, setText] = useState('');
   const [replyId, setReplyId] = useState('');
@@ -85,6 +104,7 @@ export function TesterPanel() {
   const textId = useId();
   const firstId = useId();
   const atId = useId();
+  const idsListId = useId();
 
   const onSubmit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -139,8 +159,14 @@ export function TesterPanel() {
               id={textId}
               value={replyId}
               maxLength={256}
+              list={idsListId}
               onChange={(event) => setReplyId(event.target.value)}
             />
+            <datalist id={idsListId}>
+              {replyIdsOf(bot).map((id) => (
+                <option key={id} value={id} />
+              ))}
+            </datalist>
           </div>
         )}
         <label className="checkbox" htmlFor={firstId}>

@@ -18,6 +18,8 @@ import { createSettingsRepo, type SettingsStore } from './settings/settings.repo
 import { createConnectionsModule, type ConnectionsModule } from './connections/connections.module';
 import { startSandbox, type Sandbox } from './connections/sandbox';
 import { enqueueBotReply, registerChatbotJobs } from './chatbots/chatbots.jobs';
+import { bindChatbots } from './chatbots/chatbots.ipc';
+import { createChatbotsService } from './chatbots/chatbots.service';
 import { bindContacts } from './contacts/contacts.ipc';
 import { createMessagingModule, type MessagingModule } from './conversations/messaging.module';
 import { createContactsService, type ContactsService } from './contacts/contacts.service';
@@ -283,6 +285,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...bindContacts(contacts),
     ...bindWebhooks(webhooks, tunnel),
     ...messaging.handlers,
+    ...bindChatbots(createChatbotsService({ db, now }), events),
   };
   // A connection added, changed or removed may start or stop the tunnel and re-point Meta.
   events.subscribe((event, payload) => {

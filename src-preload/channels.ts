@@ -41,6 +41,18 @@ export const invokeChannels = [
   'conversations:mark-read',
   'conversations:set-status',
   'conversations:set-bot-paused',
+  'chatbots:list',
+  'chatbots:get',
+  'chatbots:create',
+  'chatbots:rename',
+  'chatbots:delete',
+  'chatbots:set-enabled',
+  'chatbots:set-rule-enabled',
+  'chatbots:save-rules',
+  'chatbots:reorder-rules',
+  'chatbots:update-settings',
+  'chatbots:test',
+  'sandbox:phone-thread',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 
@@ -60,6 +72,7 @@ export const eventChannels = [
   'messages:sent',
   'conversations:changed',
   'templates:synced',
+  'chatbots:changed',
 ] as const;
 export type EventChannel = (typeof eventChannels)[number];
 

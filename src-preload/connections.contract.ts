@@ -170,10 +170,68 @@ export const simulateMessageSchema = z.discriminatedUnion(
         name: z.string().trim().max(200).optional(),
       })
       .strict(),
+    /**
+     * A tap on a reply button or a pick from a list the business sent: Meta delivers it as an
+     * `interactive` message with `button_reply` / `list_reply` and the tapped message in `context` (§6).
+     */
+    z
+      .object({
+        ...simulatedCommon,
+        type: z.literal('interactive'),
+        reply: z.enum(['button_reply', 'list_reply'], { error: 'The reply is button_reply or list_reply.' }),
+        id: z
+          .string({ error: 'Choose the button or row that was tapped.' })
+          .min(1, 'Choose the button or row that was tapped.')
+          .max(256, 'A button or row id can be at most 256 characters.'),
+        title: z.string().max(100, 'A button or row title can be at most 100 characters.'),
+        description: z.string().max(100).optional(),
+        /** The wamid of the business message whose button or row was tapped. */
+        contextWamid: z.string().min(1).max(200).optional(),
+      })
+      .strict(),
   ],
-  { error: 'The simulated message type must be text, image or location.' },
+  { error: 'The simulated message type must be text, image, location or interactive.' },
 );
 export type SimulateMessageInput = z.infer<typeof simulateMessageSchema>;
+
+export const phoneThreadSchema = z
+  .object({
+    /** Defaults to the Sandbox connection. */
+    connectionId: rowId('connection').optional(),
+    customer: simulatedFrom,
+  })
+  .strict();
+export type PhoneThreadRequest = z.infer<typeof phoneThreadSchema>;
+
+/** One message on the simulated customer's phone, as the customer sees it. */
+export interface PhoneMessage {
+  wamid: string;
+  /** Epoch ms: when the simulator accepted it (business) or the customer sent it. */
+  at: number;
+  from: 'business' | 'customer';
+  /** Meta's message type (§2, §6). */
+  type: string;
+  /** The text body, a caption, or the interactive body. */
+  text?: string;
+  header?: string;
+  footer?: string;
+  /** Reply buttons the customer can tap. */
+  buttons?: { id: string; title: string }[];
+  /** A list the customer can open and pick a row from. */
+  list?: {
+    button: string;
+    sections: { title?: string; rows: { id: string; title: string; description?: string }[] }[];
+  };
+  template?: { name: string; language: string };
+  /** The customer's tap on a button or row. */
+  reply?: { kind: 'button_reply' | 'list_reply'; id: string; title: string };
+}
+
+export interface PhoneThread {
+  /** E.164 with + */
+  customer: string;
+  messages: PhoneMessage[];
+}
 
 export interface WorkspaceView {
   id: string;
@@ -294,6 +352,8 @@ export const connectionsContract = {
     request: simulateMessageSchema,
     response: returns<{ wamid: string; from: string }>(),
   },
+  /** The Sandbox phone: the conversation as the simulated customer's phone shows it. */
+  'sandbox:phone-thread': { request: phoneThreadSchema, response: returns<PhoneThread>() },
 };
 
 export const connectionsEvents = {

@@ -1,16 +1,10 @@
 // Business hours in the business's own time zone. Intl.DateTimeFormat does the zone conversion (it
 // carries the IANA database, DST rules included), so no date library is needed: the wall-clock weekday,
 // date and minute of `now` in that zone are compared with the weekly schedule and the holiday list.
+import { weekdayNames } from '../../src-preload/chatbots.contract';
 
-export const weekdays = [
-  'monday',
-  'tuesday',
-  'wednesday',
-  'thursday',
-  'friday',
-  'saturday',
-  'sunday',
-] as const;
+/** The contract's list, so the editor's days and the schedule's days are one list. */
+export const weekdays = weekdayNames;
 export type Weekday = (typeof weekdays)[number];
 
 export interface LocalTime {

@@ -4,50 +4,12 @@
 // shows. Interactive-message limits are Meta's (whatsapp-cloud-api.md §2): a bot that saves is a bot
 // whose replies Meta accepts.
 import { z } from 'zod';
+import { botMessageLimits as limits, botLimits } from '../../src-preload/chatbots.contract';
 import { isValidTimeZone, minutesOf, weekdays } from './chatbots.hours';
 import { analyzeRegex, normalizeForMatch, placeholderProblems, stripOuterPunctuation } from './chatbots.text';
 
-/** Meta's limits for the messages a bot sends (§2). Lengths are UTF-16 code units, the stricter count. */
-export const limits = {
-  textBody: 4096,
-  buttonsMin: 1,
-  buttonsMax: 3,
-  buttonTitle: 20,
-  buttonId: 256,
-  buttonsBody: 1024,
-  listBody: 4096,
-  header: 60,
-  footer: 60,
-  listButton: 20,
-  listSectionsMax: 10,
-  listRowsMax: 10,
-  listSectionTitle: 24,
-  listRowTitle: 24,
-  listRowDescription: 72,
-  listRowId: 200,
-} as const;
-
-/** Bot-side limits: bounded work per message and editor-sized data. */
-export const botLimits = {
-  rules: 200,
-  actionsPerRule: 20,
-  keywordsPerRule: 50,
-  keyword: 100,
-  replyIdsPerRule: 50,
-  ruleName: 100,
-  botName: 100,
-  tag: 50,
-  attributeKey: 64,
-  attributeValue: 1000,
-  note: 500,
-  templateParams: 20,
-  templateParam: 1024,
-  /** Actions run for one message, go-to jumps included; also the run-time guard against cycles. */
-  steps: 50,
-  /** Messages sent for one inbound message. */
-  sendsPerMessage: 5,
-  goToDepth: 10,
-} as const;
+/** Meta's limits (§2) and the bot-side ones live in the contract, so the editor reads the same numbers. */
+export { limits, botLimits };
 
 const length = (value: unknown): number => (typeof value === 'string' ? value.length : 0);
 

@@ -87,6 +87,10 @@ export function createChatbotsRepo(db: Db) {
     `SELECT b.*, (SELECT count(*) FROM chatbot_rules r WHERE r.chatbot_id = b.id) AS rule_count
        FROM chatbots b WHERE b.workspace_id = ? ORDER BY b.name COLLATE NOCASE, b.id`,
   );
+  const selectSummariesOfConnection = db.prepare<[string], BotRow & { rule_count: number }>(
+    `SELECT b.*, (SELECT count(*) FROM chatbot_rules r WHERE r.chatbot_id = b.id) AS rule_count
+       FROM chatbots b WHERE b.connection_id = ? ORDER BY b.created_at, b.id`,
+  );
   // A bot with connection_id NULL serves every number of its workspace (0001's comment); a bot tied to
   // the number comes first.
   const selectForConnection = db.prepare<[string], { id: string }>(
@@ -165,6 +169,18 @@ export function createChatbotsRepo(db: Db) {
      WHERE conversation_id = ? AND handoff_requested_at IS NOT NULL`,
   );
 
+  function toSummary(row: BotRow & { rule_count: number }): BotSummary {
+    return {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      connectionId: row.connection_id,
+      name: row.name,
+      enabled: row.enabled === 1,
+      ruleCount: row.rule_count,
+      updatedAt: row.updated_at,
+    };
+  }
+
   function toRule(row: RuleRow): Rule {
     const what = `rule ${row.id}`;
     return {
@@ -211,15 +227,12 @@ export function createChatbotsRepo(db: Db) {
     },
 
     listBots(workspaceId: string): BotSummary[] {
-      return selectSummaries.all(workspaceId).map((row) => ({
-        id: row.id,
-        workspaceId: row.workspace_id,
-        connectionId: row.connection_id,
-        name: row.name,
-        enabled: row.enabled === 1,
-        ruleCount: row.rule_count,
-        updatedAt: row.updated_at,
-      }));
+      return selectSummaries.all(workspaceId).map(toSummary);
+    },
+
+    /** The bots tied to this number, oldest first: the order in which they are asked to answer. */
+    listBotsOfConnection(connectionId: string): BotSummary[] {
+      return selectSummariesOfConnection.all(connectionId).map(toSummary);
     },
 
     /** Enabled bots serving a number: the number's own first, then workspace-wide ones. */

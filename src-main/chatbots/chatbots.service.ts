@@ -150,7 +150,7 @@ export function createChatbotsService(options: ChatbotsServiceOptions) {
     return index;
   }
 
-  return {
+  const service = {
     createBot(input: CreateBotInput): Bot {
       const parsedInput = createBotInputSchema.safeParse(input);
       if (!parsedInput.success) throw new ChatbotValidationError(toIssues(parsedInput.error));
@@ -168,7 +168,22 @@ export function createChatbotsService(options: ChatbotsServiceOptions) {
       })();
     },
 
+    /** A new, switched-off bot with no rules on this number (the editor's "New chatbot"). */
+    createBotForConnection(connectionId: string, name: string): Bot {
+      const workspaceId = repo.workspaceOfConnection(connectionId);
+      if (workspaceId === null) throw new AppError('NOT_FOUND', `Connection ${connectionId} was not found.`);
+      return service.createBot({ workspaceId, connectionId, name });
+    },
+
     getBot: requireBot,
+
+    /** The bots of one number, oldest first (the first enabled one answers). */
+    listBotsOfConnection(connectionId: string): BotSummary[] {
+      if (repo.workspaceOfConnection(connectionId) === null) {
+        throw new AppError('NOT_FOUND', `Connection ${connectionId} was not found.`);
+      }
+      return repo.listBotsOfConnection(connectionId);
+    },
 
     listBots(workspaceId: string): BotSummary[] {
       return repo.listBots(workspaceId);
@@ -324,6 +339,7 @@ export function createChatbotsService(options: ChatbotsServiceOptions) {
       return decision;
     },
   };
+  return service;
 }
 
 export type ChatbotsService = ReturnType<typeof createChatbotsService>;

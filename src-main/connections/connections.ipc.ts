@@ -4,7 +4,7 @@ import type { Handlers } from '../ipc/router';
 import type { ConnectionsModule } from './connections.module';
 
 export function bindConnections(
-  module: Pick<ConnectionsModule, 'service' | 'simulateCustomerMessage'>,
+  module: Pick<ConnectionsModule, 'service' | 'simulateCustomerMessage' | 'sandboxPhoneThread'>,
 ): Partial<Handlers> {
   const { service } = module;
   return {
@@ -18,5 +18,6 @@ export function bindConnections(
     'connections:remove': (request) => service.removeConnection(request),
     'connections:test': (request) => service.testConnection(request),
     'sandbox:simulate-message': (request) => module.simulateCustomerMessage(request),
+    'sandbox:phone-thread': (request) => module.sandboxPhoneThread(request),
   };
 }

@@ -2,7 +2,11 @@
 // one rate-limited WhatsAppClient per connection, the secrets the webhook server checks signatures with,
 // and the component health for the status bar. The Sandbox (sandbox.ts) attaches itself here once its
 // simulator runs.
-import type { SimulateMessageInput } from '../../src-preload/connections.contract';
+import type {
+  PhoneThread,
+  PhoneThreadRequest,
+  SimulateMessageInput,
+} from '../../src-preload/connections.contract';
 import type { Db } from '../db/open';
 import type { EventBus } from '../events';
 import { AppError } from '../ipc/errors';
@@ -44,6 +48,7 @@ export interface SandboxAttachment {
   connectionId: string;
   baseUrl: string;
   simulate(input: SimulateMessageInput): { wamid: string; from: string };
+  phoneThread(input: PhoneThreadRequest): PhoneThread;
 }
 
 export interface ConnectionsModule {
@@ -57,6 +62,7 @@ export interface ConnectionsModule {
   /** Called by the Sandbox; returns the detach function. */
   attachSandbox(attachment: SandboxAttachment): () => void;
   simulateCustomerMessage(input: SimulateMessageInput): { wamid: string; from: string };
+  sandboxPhoneThread(input: PhoneThreadRequest): PhoneThread;
   /** Closes every client's sockets. The database and limiter belong to the caller. */
   close(): void;
 }
@@ -96,9 +102,19 @@ export function createConnectionsModule(options: ConnectionsModuleOptions): Conn
     return sandbox.simulate(input);
   };
 
+  const sandboxPhoneThread = (input: PhoneThreadRequest): PhoneThread => {
+    if (!sandbox) {
+      throw new AppError('UNAVAILABLE', 'The Sandbox is not running, so there is no customer phone to show.');
+    }
+    if (input.connectionId !== undefined && input.connectionId !== sandbox.connectionId) {
+      throw new AppError('BAD_REQUEST', 'Only the Sandbox connection has a simulated customer phone.');
+    }
+    return sandbox.phoneThread(input);
+  };
+
   return {
     service: connections,
-    handlers: bindConnections({ service: connections, simulateCustomerMessage }),
+    handlers: bindConnections({ service: connections, simulateCustomerMessage, sandboxPhoneThread }),
     clientFor: (connectionId) => connections.clientFor(connectionId),
     secretsFor: (connectionId) => connections.secretsFor(connectionId),
     health: () => connections.health(),
@@ -120,6 +136,7 @@ export function createConnectionsModule(options: ConnectionsModuleOptions): Conn
       };
     },
     simulateCustomerMessage,
+    sandboxPhoneThread,
     close() {
       pool.close();
     },

@@ -10,7 +10,11 @@
 // The simulator keeps its templates in memory; the Sandbox stores a snapshot in settings (every few
 // seconds when changed, and on close), so templates created in the Sandbox survive a restart.
 import { randomBytes } from 'node:crypto';
-import type { SimulateMessageInput } from '../../src-preload/connections.contract';
+import type {
+  PhoneThread,
+  PhoneThreadRequest,
+  SimulateMessageInput,
+} from '../../src-preload/connections.contract';
 import type { Db } from '../db/open';
 import type { Logger } from '../log';
 import type { SecretBox } from '../secrets/secretBox';
@@ -25,6 +29,7 @@ import {
 } from '../simulator/simulator';
 import type { ConnectionsModule } from './connections.module';
 import { CURRENT_WORKSPACE_SETTING } from './connections.service';
+import { phoneThreadOf } from './sandboxPhone';
 import { createSandboxRepo } from './sandbox.repo';
 import {
   demoContacts,
@@ -67,6 +72,8 @@ export interface Sandbox {
   /** Whether this start created the Sandbox (first start) or found it. */
   readonly created: boolean;
   simulateCustomerMessage(input: SimulateMessageInput): { wamid: string; from: string };
+  /** The chat with one simulated customer, as their phone shows it. */
+  phoneThread(input: PhoneThreadRequest): PhoneThread;
   close(): Promise<void>;
 }
 
@@ -240,16 +247,43 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox | n
           },
         };
         break;
+      case 'interactive': {
+        const reply =
+          input.reply === 'button_reply'
+            ? { type: 'button_reply' as const, button_reply: { id: input.id, title: input.title } }
+            : {
+                type: 'list_reply' as const,
+                list_reply: {
+                  id: input.id,
+                  title: input.title,
+                  ...(input.description !== undefined ? { description: input.description } : {}),
+                },
+              };
+        spec = {
+          ...common,
+          type: 'interactive',
+          interactive: reply,
+          // §6: a reply carries the business message it answers; `from` is the business number.
+          ...(input.contextWamid !== undefined
+            ? { context: { from: simulator.displayPhoneNumber, id: input.contextWamid } }
+            : {}),
+        };
+        break;
+      }
     }
     const { wamid } = simulator.control.injectInbound(spec);
     log.info('sandbox: simulated a customer message', { connectionId: row.id, type: input.type });
     return { wamid, from: `+${digits}` };
   };
 
+  const phoneThread = (input: PhoneThreadRequest): PhoneThread =>
+    phoneThreadOf(simulator.ledger, simulator.phoneNumberId, input.customer.replace(/\D/g, ''));
+
   const detach = module.attachSandbox({
     connectionId: row.id,
     baseUrl: simulator.baseUrl,
     simulate: simulateCustomerMessage,
+    phoneThread,
   });
   const stopOnRemoval = service.onConnectionRemoved((removed) => {
     if (removed.id === row.id) void close();
@@ -278,6 +312,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox | n
     simulator,
     created,
     simulateCustomerMessage,
+    phoneThread,
     close,
   };
 }

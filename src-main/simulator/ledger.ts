@@ -20,6 +20,19 @@ export interface LedgerEntry {
   payload: Record<string, unknown>;
 }
 
+/** A customer message the simulator delivered by webhook (injectInbound): the customer's side of a chat. */
+export interface InboundRecord {
+  wamid: string;
+  phoneNumberId: string;
+  /** The customer's number, digits only (`from`). */
+  waId: string;
+  type: string;
+  /** Simulator clock, epoch ms. */
+  at: number;
+  /** The `messages[]` item exactly as delivered (§6). */
+  message: Record<string, unknown>;
+}
+
 export interface RequestRecord {
   /** Simulator clock when the request arrived, epoch ms. */
   at: number;
@@ -65,6 +78,7 @@ export class Ledger {
 
   private readonly entries: LedgerEntry[] = [];
   private readonly byWamid = new Map<string, LedgerEntry>();
+  private readonly inboundLog: InboundRecord[] = [];
   private readonly requestLog: RequestRecord[] = [];
   private readonly webhookLog: WebhookDeliveryRecord[] = [];
   private readonly errorCounts = new Map<number, number>();
@@ -73,6 +87,16 @@ export class Ledger {
     this.entries.push(entry);
     this.byWamid.set(entry.wamid, entry);
     trim(this.entries, this.maxRecords, (e) => this.byWamid.delete(e.wamid));
+  }
+
+  recordInbound(record: InboundRecord): void {
+    this.inboundLog.push(record);
+    trim(this.inboundLog, this.maxRecords);
+  }
+
+  /** Customer messages in the order they were sent, optionally only one customer's. */
+  inbound(filter: { waId?: string } = {}): InboundRecord[] {
+    return this.inboundLog.filter((r) => filter.waId === undefined || r.waId === filter.waId);
   }
 
   recordRequest(record: RequestRecord): void {

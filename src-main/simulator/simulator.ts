@@ -18,7 +18,14 @@ import type { RetryPolicy } from './webhooks';
 export type { SimulatorOptions } from './state';
 export type { FaultConfig, InjectedErrors } from './faults';
 export type { InboundSpec } from './inbound';
-export type { Ledger, LedgerEntry, LedgerFilter, RequestRecord, WebhookDeliveryRecord } from './ledger';
+export type {
+  InboundRecord,
+  Ledger,
+  LedgerEntry,
+  LedgerFilter,
+  RequestRecord,
+  WebhookDeliveryRecord,
+} from './ledger';
 export type { MessagingTier } from './limits';
 export type { RecipientBehavior, StatusDelays } from './statuses';
 export type { TemplateRecord, TemplateSeed, TemplateStatus } from './templates';

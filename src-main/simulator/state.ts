@@ -364,6 +364,14 @@ export class SimulatorState {
       (data, mime, filename) => this.media.addInbound(this.phoneNumberId, data, mime, filename),
     );
     this.inbound.set(wamid, { from, at, type: spec.type });
+    this.ledger.recordInbound({
+      wamid,
+      phoneNumberId: this.phoneNumberId,
+      waId: from,
+      type: spec.type,
+      at,
+      message,
+    });
     if (spec.type !== 'system') this.limits.recordInbound(this.phoneNumberId, from, at);
     this.emitter.emit({
       kind: 'message',

@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { ComingSoon } from '../components/ComingSoon';
+import { ChatbotsScreen } from '../features/chatbots/ChatbotsScreen';
 import { ContactsScreen } from '../features/contacts/ContactsScreen';
 import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
@@ -24,11 +25,7 @@ const screens: Record<SectionId, () => ReactNode> = {
   ),
   contacts: () => <ContactsScreen />,
   templates: () => <TemplatesScreen />,
-  chatbots: () => (
-    <ComingSoon title="Chatbots">
-      Keyword rules, menus, away messages and human handoff will be set up here.
-    </ComingSoon>
-  ),
+  chatbots: () => <ChatbotsScreen />,
   settings: () => <SettingsScreen />,
 };
 

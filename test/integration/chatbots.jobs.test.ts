@@ -3,6 +3,7 @@
 // it) enqueues the job, the job decides and sends through the single send point, and the send job calls
 // the simulator, whose ledger is the truth about what reached customers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfirmations } from '../../src-main/chatbots/chatbots.compliance';
 import { createChatbotsService } from '../../src-main/chatbots/chatbots.service';
 import {
   botReplyJobType,
@@ -308,6 +309,69 @@ describe('chatbots.reply', () => {
       .toBe(1);
     await settled();
     expect(delivered(customer)).toHaveLength(4);
+  });
+
+  it('START twice at once opts back in once and confirms once', async () => {
+    const customer = newCustomer();
+    const stop = say(customer, 'STOP');
+    await expect.poll(() => runOf(stop)?.outcome, { timeout: 10_000 }).toBe('compliance');
+    await expect.poll(() => delivered(customer).length, { timeout: 10_000 }).toBe(1);
+    const starts = [say(customer, 'START'), say(customer, 'start')];
+    await expect
+      .poll(() => starts.filter((wamid) => runOf(wamid) !== null).length, { timeout: 10_000 })
+      .toBe(2);
+    await settled();
+    expect(contactRow(customer)!.opted_out_at).toBeNull();
+    // One of the two opted the contact in and confirmed. The other either lost the race (its UPDATE
+    // changed nothing, so no confirmation) or ran after it, when START from a subscribed contact is an
+    // ordinary message for the rules (here the fallback).
+    const confirmations = delivered(customer).filter(
+      (entry) =>
+        (entry.payload.text as { body?: string } | undefined)?.body === defaultConfirmations.opt_in.en,
+    );
+    expect(confirmations).toHaveLength(1);
+    const runs = starts.map((wamid) => runOf(wamid)!);
+    expect(runs.filter((run) => run.outcome === 'compliance' && run.messagesSent === 1)).toHaveLength(1);
+    expect(
+      runs.filter(
+        (run) =>
+          (run.outcome === 'compliance' && run.messagesSent === 0) ||
+          (run.outcome === 'rule' && run.ruleId !== null),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('never reacts to outbound messages: its own replies, their statuses, or an agent’s message', async () => {
+    const customer = newCustomer();
+    const menu = say(customer, 'menu');
+    await expect.poll(() => delivered(customer).length, { timeout: 10_000 }).toBe(1);
+    const conversationId = conversationOf(customer)!;
+    // An agent answers from the inbox through the same send point.
+    h.messaging.messages.send({
+      connectionId: h.connectionId,
+      conversationId,
+      clientId: `agent-${customer.waId}-1`,
+      content: { type: 'text', body: 'menu' },
+    });
+    await expect.poll(() => delivered(customer).length, { timeout: 10_000 }).toBe(2);
+    await settled();
+    // sent/delivered/read webhooks for both outbound messages have been processed by now.
+    const outbound = h.db
+      .prepare<[string], { id: string }>(
+        `SELECT id FROM messages WHERE conversation_id = ? AND direction = 'outbound' ORDER BY created_at`,
+      )
+      .all(conversationId);
+    expect(outbound).toHaveLength(2);
+    expect(jobs.runsOfConversation(conversationId).map((run) => run.messageId)).toEqual([messageIdOf(menu)]);
+
+    // Even a job that names an outbound row (a bug elsewhere) makes the bot say nothing.
+    for (const row of outbound) h.queue.enqueue(botReplyJobType, { messageId: row.id });
+    await settled();
+    for (const row of outbound) {
+      expect(jobs.runFor(row.id)).toMatchObject({ outcome: 'silent', silentReason: 'outbound_message' });
+    }
+    expect(delivered(customer)).toHaveLength(2);
+    expect(botRows(conversationId)).toBe(1);
   });
 
   it('a job re-run for a message already handled sends nothing more', async () => {

@@ -41,6 +41,12 @@ export const invokeChannels = [
   'conversations:mark-read',
   'conversations:set-status',
   'conversations:set-bot-paused',
+  'backups:list',
+  'backups:create',
+  'backups:restore',
+  'backups:export',
+  'diagnostics:get',
+  'diagnostics:open-logs-folder',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 

@@ -3,8 +3,10 @@
 // Adding a channel: one entry in channels.ts, one here, one handler in the domain's <domain>.ipc.ts.
 import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
+import { backupsContract } from './backups.contract';
 import { connectionsContract, connectionsEvents } from './connections.contract';
 import { contactsContract, contactsEvents } from './contacts.contract';
+import { diagnosticsContract } from './diagnostics.contract';
 import { messagingContract, messagingEvents } from './messaging.contract';
 
 /** Carries a response type through the contract without a runtime value. */
@@ -73,6 +75,8 @@ export const contract = {
   ...connectionsContract,
   ...contactsContract,
   ...messagingContract,
+  ...backupsContract,
+  ...diagnosticsContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export interface MessageReceived {

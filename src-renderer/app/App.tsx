@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { ComingSoon } from '../components/ComingSoon';
 import { ContactsScreen } from '../features/contacts/ContactsScreen';
 import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
+import { RecoveryGate } from '../features/recovery/RecoveryGate';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { useAppStore } from '../stores/app';
 import { sections, type SectionId } from './routes';
@@ -60,7 +61,7 @@ export function App() {
             Bellhop could not load: {loadError}
           </div>
         ) : null}
-        {screens[section]()}
+        <RecoveryGate>{screens[section]()}</RecoveryGate>
       </main>
       <StatusBar />
       <CsvDropOverlay />

@@ -4,6 +4,7 @@
 import { dialog, ipcMain, safeStorage, shell, type BrowserWindow, type WebFrameMain } from 'electron';
 import { IPC_EVENT, IPC_INVOKE } from '../../src-preload/channels';
 import type { Core } from '../core';
+import { isTrustedSenderFrame } from './hardening';
 import { chooseDesktopSecretBox, withPreviousBoxes } from '../secrets/safeStorageBox';
 import { createKeyFileSecretBox, openExistingKeyFileSecretBox, type SecretBox } from '../secrets/secretBox';
 
@@ -46,7 +47,7 @@ export function bindElectronIpc(
   isAppUrl: (url: string) => boolean,
 ): () => void {
   const isTrustedFrame = (frame: WebFrameMain | null): boolean =>
-    frame !== null && frame === window.webContents.mainFrame && isAppUrl(frame.url);
+    isTrustedSenderFrame(frame, window.webContents.mainFrame, isAppUrl);
 
   ipcMain.handle(IPC_INVOKE, (event, channel: unknown, payload: unknown) =>
     core.router.dispatch(channel, payload, {

@@ -85,7 +85,12 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
   let lastRestore: BackupsStatus['lastRestore'];
   let restoring = false;
 
-  const openCore = async (): Promise<void> => {
+  /**
+   * At start-up an error other than damage (a store from a newer Bellhop) stops the host with its
+   * message, as createCore alone would; after a restore the host is already running, so any failure
+   * lands in recovery mode, where another backup can be chosen.
+   */
+  const openCore = async (afterRestore = false): Promise<void> => {
     const integrity = checkDatabaseFile(databaseFile);
     if (!integrity.ok) {
       problem = `The database failed its integrity check: ${integrity.problem}`;
@@ -104,8 +109,12 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       // Damage that quick_check missed but opening or migrating hit: recovery, not a dead app.
-      if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-        problem = `The database is damaged: ${(error as Error).message}`;
+      const message = error instanceof Error ? error.message : String(error);
+      if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || afterRestore) {
+        problem =
+          code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
+            ? `The database is damaged: ${message}`
+            : `The restored database could not be opened: ${message}`;
         log.error('runtime: starting in recovery mode', { problem });
         return;
       }
@@ -166,13 +175,18 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
       core = null;
       await closing?.close();
       outcome = applyRestore();
-      await openCore();
+      await openCore(true);
     } finally {
       restoring = false;
     }
     events.emit('app:health-changed', core ? (core as Core).health() : recoveryHealth());
     if (!outcome.applied)
       throw new AppError('INTERNAL', 'failed' in outcome ? outcome.failed : 'The restore was not applied.');
+    if (!core)
+      throw new AppError(
+        'CONFLICT',
+        `${problem ?? 'The restored database could not be opened.'} Choose another backup.`,
+      );
     return { restoredFrom: outcome.backupName, keptAside: outcome.keptAside };
   };
 

@@ -43,6 +43,8 @@ export const useBackupsStore = create<BackupsState>((set, get) => ({
       return true;
     } catch (error) {
       set({ error: errorMessage(error) });
+      // A restore that failed after the swap leaves the app in recovery mode: show that screen.
+      await get().load();
       return false;
     } finally {
       set({ busy: undefined });

@@ -14,6 +14,7 @@ import { createBackupService } from '../../src-main/backup/backup.service';
 import { checkDatabaseFile } from '../../src-main/backup/integrity';
 import { applyPendingRestore, writeRestoreMarker } from '../../src-main/backup/restore';
 import { DATABASE_FILE } from '../../src-main/core';
+import { SCHEMA_VERSION } from '../../src-main/db/migrations';
 import { openDatabase } from '../../src-main/db/open';
 import { createMemoryLogger } from '../../src-main/log';
 import { nextMessage, useChildren } from '../helpers/childProcess';
@@ -173,6 +174,34 @@ describe('restore through the app runtime', () => {
       const list = await call<{ workspaces: { name: string }[] }>(runtime, 'workspaces:list');
       expect(list.workspaces.map((w) => w.name)).toEqual(['Precious']);
       expect(log.lines.join('\n')).toMatch(/recovery mode/);
+    } finally {
+      await runtime.close();
+    }
+  }, 60_000);
+
+  it('a backup the app cannot open (written by a newer Bellhop) leaves the app in recovery mode, not dead', async () => {
+    const dataDir = temp.dir();
+    const runtime = await startAppRuntime({
+      dataDir,
+      hostKind: 'browser',
+      sandbox: false,
+      log: createMemoryLogger(),
+    });
+    try {
+      const backup = await call<BackupView>(runtime, 'backups:create');
+      const future = openDatabase(join(dataDir, 'backups', backup.name));
+      future.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+      future.close();
+      const result = await runtime.router.dispatch(
+        'backups:restore',
+        { name: backup.name, confirm: 'RESTORE' },
+        sender,
+      );
+      expect(result).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      expect(JSON.stringify(result)).toMatch(/newer|could not be opened/i);
+      expect(runtime.mode()).toBe('recovery');
+      const status = await call<BackupsStatus>(runtime, 'backups:list');
+      expect(status.mode).toBe('recovery');
     } finally {
       await runtime.close();
     }

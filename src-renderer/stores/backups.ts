@@ -42,9 +42,10 @@ export const useBackupsStore = create<BackupsState>((set, get) => ({
       await api.invoke('backups:restore', { name, confirm: confirm as 'RESTORE' });
       return true;
     } catch (error) {
-      set({ error: errorMessage(error) });
-      // A restore that failed after the swap leaves the app in recovery mode: show that screen.
+      // A restore that failed after the swap leaves the app in recovery mode: show that screen
+      // (load first: it clears the error, which must stay on screen).
       await get().load();
+      set({ error: errorMessage(error) });
       return false;
     } finally {
       set({ busy: undefined });

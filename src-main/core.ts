@@ -10,10 +10,12 @@ import { createEventBus, type EventBus } from './events';
 import { createIpcRouter, type Handlers, type IpcRouter } from './ipc/router';
 import { createFenceBlockSource, createFenceGuard, type FenceGuard } from './locks/fence.store';
 import { createLockRegistry, type LockRegistry } from './locks/registry';
-import { createLogger, type Logger } from './log';
+import { createLogger, createSecretValues, type Logger, type SecretValues } from './log';
 import { createJobQueue, type JobQueue } from './queue/runner';
 import { createRateLimiter, type PersistentRateLimiter } from './ratelimit/limiter';
 import { createKeyFileSecretBox, type SecretBox } from './secrets/secretBox';
+import { rememberingSecretBox, resealSecrets } from './secrets/reseal';
+import { bindBackups, createBackupService, type BackupService } from './backup/backups.ipc';
 import { createSettingsRepo, type SettingsStore } from './settings/settings.repo';
 import { createConnectionsModule, type ConnectionsModule } from './connections/connections.module';
 import { startSandbox, type Sandbox } from './connections/sandbox';
@@ -43,6 +45,10 @@ export interface CoreOptions {
   webhookPort?: number;
   /** The embedded simulator behind the Sandbox connection; on unless false (some tests). */
   sandbox?: boolean;
+  /** Every secret sealed or opened is added here, so loggers sharing it mask it by value. */
+  secretValues?: SecretValues;
+  /** The daily automatic backup (the hosts turn it on; tests that build a core leave it off). */
+  dailyBackups?: boolean;
 }
 
 export interface Core {
@@ -58,6 +64,7 @@ export interface Core {
   readonly limiter: PersistentRateLimiter;
   readonly queue: JobQueue;
   readonly secrets: SecretBox;
+  readonly backups: BackupService;
   readonly settings: SettingsStore;
   readonly webhooks: WebhooksModule;
   readonly connections: ConnectionsModule;
@@ -77,7 +84,8 @@ export const DATABASE_FILE = 'bellhop.sqlite';
 const FENCE_RETENTION_MS = 24 * 60 * 60_000;
 
 export async function createCore(options: CoreOptions): Promise<Core> {
-  const log = options.log ?? createLogger();
+  const secretValues = options.secretValues ?? createSecretValues();
+  const log = options.log ?? createLogger(undefined, undefined, secretValues);
   const now = options.now ?? Date.now;
   mkdirSync(options.dataDir, { recursive: true });
   const events = createEventBus();
@@ -103,7 +111,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   }
   let schemaVersion = schemaVersionOf(db);
   const dbFile = join(options.dataDir, DATABASE_FILE);
-  const secrets = options.secrets ?? createKeyFileSecretBox(options.dataDir);
+  const secrets = rememberingSecretBox(options.secrets ?? createKeyFileSecretBox(options.dataDir), (plain) =>
+    secretValues.add(plain),
+  );
+  // Secrets sealed by another box (the key file, before the keychain was used) move to this one.
+  resealSecrets(db, secrets, log);
+  const backups = createBackupService({ db, dataDir: options.dataDir, log, now });
   const settings = createSettingsRepo(db, now);
   const silenceAlarm = createSilenceAlarm(db, now);
 
@@ -277,6 +290,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Domain services register their job types here (later issues), before the queue starts claiming.
   queue.start();
   announceHealth();
+  if (options.dailyBackups) backups.startSchedule();
 
   const handlers: Partial<Handlers> = {
     'app:info': () => info(),
@@ -286,6 +300,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...bindWebhooks(webhooks, tunnel),
     ...messaging.handlers,
     ...bindChatbots(createChatbotsService({ db, now }), events),
+    ...bindBackups({ backups, db, dataDir: options.dataDir, now, log }),
   };
   // A connection added, changed or removed may start or stop the tunnel and re-point Meta.
   events.subscribe((event, payload) => {
@@ -307,6 +322,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     clearInterval(healthTimer);
     // Stop taking webhooks first (in-flight ones finish and are fsynced), then drain the queue.
     await tunnel.close();
+    await backups.close();
     await webhooks.close();
     await queue.stop();
     await sandbox?.close();
@@ -331,6 +347,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     limiter,
     queue,
     secrets,
+    backups,
     settings,
     webhooks,
     connections,

@@ -4,8 +4,13 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow } from 'electron';
-import { createCore, type Core } from './core';
-import { bindElectronIpc } from './host/electron';
+import { startAppRuntime, type AppRuntime } from './backup/appRuntime';
+import {
+  bindElectronIpc,
+  createDesktopSecretBox,
+  openFolder,
+  showSecretStorageWarning,
+} from './host/electron';
 import { hardenElectron } from './host/electronSecurity';
 import { mainWindowOptions } from './host/windowOptions';
 
@@ -20,7 +25,7 @@ if (!app.requestSingleInstanceLock()) {
   if (process.env.BELLHOP_DATA_DIR) app.setPath('userData', process.env.BELLHOP_DATA_DIR);
   hardenElectron(isAppUrl);
 
-  let core: Core | undefined;
+  let core: AppRuntime | undefined;
   let window: BrowserWindow | undefined;
   let quitting = false;
 
@@ -39,9 +44,19 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => app.quit());
 
   void app.whenReady().then(async () => {
-    core = await createCore({ dataDir: app.getPath('userData'), hostKind: 'electron' });
+    const dataDir = app.getPath('userData');
+    const secrets = createDesktopSecretBox(dataDir);
+    // The runtime, not one core: a restore swaps the core while the window and IPC binding stay.
+    core = await startAppRuntime({
+      dataDir,
+      hostKind: 'electron',
+      secrets: secrets.box,
+      openFolder,
+      ...(secrets.warning ? { secretsWarning: secrets.warning } : {}),
+    });
     window = new BrowserWindow(mainWindowOptions(join(__dirname, '../preload')));
     bindElectronIpc(core, window, isAppUrl);
+    if (secrets.warning) showSecretStorageWarning(window, secrets.warning);
     window.once('ready-to-show', () => window?.show());
     await window.loadURL(rendererUrl);
   });

@@ -53,6 +53,12 @@ export const invokeChannels = [
   'chatbots:update-settings',
   'chatbots:test',
   'sandbox:phone-thread',
+  'backups:list',
+  'backups:create',
+  'backups:restore',
+  'backups:export',
+  'diagnostics:get',
+  'diagnostics:open-logs-folder',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 

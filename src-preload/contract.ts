@@ -4,8 +4,10 @@
 import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
 import { chatbotsContract, chatbotsEvents } from './chatbots.contract';
+import { backupsContract } from './backups.contract';
 import { connectionsContract, connectionsEvents } from './connections.contract';
 import { contactsContract, contactsEvents } from './contacts.contract';
+import { diagnosticsContract } from './diagnostics.contract';
 import { messagingContract, messagingEvents } from './messaging.contract';
 
 /** Carries a response type through the contract without a runtime value. */
@@ -75,6 +77,8 @@ export const contract = {
   ...contactsContract,
   ...messagingContract,
   ...chatbotsContract,
+  ...backupsContract,
+  ...diagnosticsContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export interface MessageReceived {

@@ -11,8 +11,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core';
 import { contentSecurityPolicy } from './csp';
 
+/** What the host needs of the app: a core, or the runtime that swaps cores across a restore. */
+export type HostedApp = Pick<Core, 'router' | 'events' | 'log'>;
+
 export interface BrowserHostOptions {
-  core: Core;
+  core: HostedApp;
   /** 0 picks a free port (tests). */
   port: number;
   rendererDir: string;

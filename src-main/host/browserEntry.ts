@@ -2,7 +2,7 @@
 // BELLHOP_PORT picks the port (default 4780, 0 = any free port), BELLHOP_DATA_DIR the data folder
 // (default: the user-data folder the desktop app uses).
 import { join } from 'node:path';
-import { createCore } from '../core';
+import { startAppRuntime } from '../backup/appRuntime';
 import { startBrowserHost } from './browser';
 import { mountDownloads } from './downloads';
 import { defaultUserDataDir } from './paths';
@@ -15,22 +15,29 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`BELLHOP_PORT must be a port number (0-65535), got "${process.env.BELLHOP_PORT}".`);
   }
-  const core = await createCore({ dataDir, hostKind: 'browser' });
+  // The runtime, not one core: a restore swaps the core under this host (same port and token).
+  const runtime = await startAppRuntime({ dataDir, hostKind: 'browser' });
   let host;
   try {
-    host = await startBrowserHost({ core, port, rendererDir: join(__dirname, '../renderer') });
+    host = await startBrowserHost({ core: runtime, port, rendererDir: join(__dirname, '../renderer') });
   } catch (error) {
-    await core.close();
+    await runtime.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`Port ${port} is in use (another Bellhop running?). Set BELLHOP_PORT to another port.`);
     }
     throw error;
   }
-  mountDownloads(host, core);
+  mountDownloads(host, () => runtime.core());
   // Tests and benchmarks read this line to find the address; keep its shape.
   process.stdout.write(`Bellhop is running at ${host.url}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);
-  process.stdout.write(`Webhooks: ${core.webhooks.server.localUrl}/webhooks/whatsapp/<connection id>\n`);
+  process.stdout.write(`Logs: ${runtime.logsDir}\n`);
+  const core = runtime.core();
+  if (core) {
+    process.stdout.write(`Webhooks: ${core.webhooks.server.localUrl}/webhooks/whatsapp/<connection id>\n`);
+  } else {
+    process.stdout.write('Recovery mode: the database failed its check. Open the app to restore a backup.\n');
+  }
 
   let stopping = false;
   const stop = (): void => {
@@ -38,7 +45,7 @@ async function main(): Promise<void> {
     stopping = true;
     void host
       .close()
-      .then(() => core.close())
+      .then(() => runtime.close())
       .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

@@ -1,34 +1,20 @@
 // Electron hardening in one place (Electron's security checklist): deny navigation, new windows,
 // <webview> and every permission; open links externally only through the allow-list; send a strict
-// CSP header on every response the session serves.
+// CSP header on every response the session serves. The decisions live in hardening.ts (unit-tested).
 import { app, session, shell, type WebContents } from 'electron';
-import { contentSecurityPolicy } from './csp';
-import { isTrustedExternalUrl } from './trustedUrl';
+import { guardWebContents, isPermissionAllowed, withContentSecurityPolicy } from './hardening';
 
 export function hardenElectron(isAppUrl: (url: string) => boolean): void {
   app.on('web-contents-created', (_event, contents: WebContents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!isAppUrl(url)) event.preventDefault();
-    });
-    contents.on('will-redirect', (event, url) => {
-      if (!isAppUrl(url)) event.preventDefault();
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      if (isTrustedExternalUrl(url)) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    guardWebContents(contents, isAppUrl, (url) => void shell.openExternal(url));
   });
 
   const ses = session.defaultSession;
-  // Every permission is refused except writing to the clipboard (the copy buttons for the callback URL
-  // and verify token); reading the clipboard stays refused.
-  const allowed = new Set(['clipboard-sanitized-write']);
-  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(allowed.has(permission)));
-  ses.setPermissionCheckHandler((_contents, permission) => allowed.has(permission));
+  ses.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(isPermissionAllowed(permission)),
+  );
+  ses.setPermissionCheckHandler((_contents, permission) => isPermissionAllowed(permission));
   ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] },
-    });
+    callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) });
   });
 }

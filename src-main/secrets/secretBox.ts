@@ -11,12 +11,22 @@ export interface SecretBox {
   readonly kind: string;
   seal(plain: string): Buffer;
   open(sealed: Buffer): string;
+  /** True when `sealed` is in this box's current format (else it is re-sealed at start-up). */
+  owns(sealed: Buffer): boolean;
 }
 
-const VERSION = 1;
+/** First byte of every key-file ciphertext; the safeStorage box uses another (safeStorageBox.ts). */
+export const KEY_FILE_FORMAT = 1;
+const VERSION = KEY_FILE_FORMAT;
+export const KEY_FILE_NAME = 'secrets.key';
+
+/** The key-file box only if its key already exists: for opening what it sealed before, never for new keys. */
+export function openExistingKeyFileSecretBox(dataDir: string): SecretBox | null {
+  return existsSync(join(dataDir, KEY_FILE_NAME)) ? createKeyFileSecretBox(dataDir) : null;
+}
 
 export function createKeyFileSecretBox(dataDir: string): SecretBox {
-  const keyFile = join(dataDir, 'secrets.key');
+  const keyFile = join(dataDir, KEY_FILE_NAME);
   let key: Buffer;
   if (existsSync(keyFile)) {
     key = readFileSync(keyFile);
@@ -33,6 +43,7 @@ export function createKeyFileSecretBox(dataDir: string): SecretBox {
   }
   return {
     kind: 'key-file',
+    owns: (sealed) => sealed[0] === VERSION,
     seal(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

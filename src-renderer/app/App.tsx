@@ -3,6 +3,7 @@ import { ComingSoon } from '../components/ComingSoon';
 import { ChatbotsScreen } from '../features/chatbots/ChatbotsScreen';
 import { ContactsScreen } from '../features/contacts/ContactsScreen';
 import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
+import { RecoveryGate } from '../features/recovery/RecoveryGate';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { TemplatesScreen } from '../features/templates/TemplatesScreen';
 import { useAppStore } from '../stores/app';
@@ -54,7 +55,7 @@ export function App() {
             Bellhop could not load: {loadError}
           </div>
         ) : null}
-        {screens[section]()}
+        <RecoveryGate>{screens[section]()}</RecoveryGate>
       </main>
       <StatusBar />
       <CsvDropOverlay />

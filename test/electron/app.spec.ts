@@ -83,3 +83,54 @@ test('window.api exposes only invoke and on, and only contract channels', async 
   const info = await page.evaluate(() => window.api!.invoke('app:info', {}));
   expect(info).toMatchObject({ ok: true, value: { hostKind: 'electron' } });
 });
+
+test('<webview> is not available to the page', async () => {
+  const webview = await page.evaluate(() => ({
+    registered: customElements.get('webview') !== undefined,
+    unknown: document.createElement('webview') instanceof HTMLUnknownElement,
+  }));
+  expect(webview).toEqual({ registered: false, unknown: true });
+});
+
+test('window.open reaches the browser only for allow-listed https links', async () => {
+  await app.evaluate(({ shell }) => {
+    const opened: string[] = [];
+    (globalThis as { __opened?: string[] }).__opened = opened;
+    shell.openExternal = (url: string) => {
+      opened.push(url);
+      return Promise.resolve();
+    };
+  });
+  await page.evaluate(() => {
+    window.open('https://business.facebook.com/settings');
+    window.open('https://evil.example/');
+    window.open('file:///etc/passwd');
+  });
+  await expect
+    .poll(() => app.evaluate(() => (globalThis as { __opened?: string[] }).__opened ?? []))
+    .toEqual(['https://business.facebook.com/settings']);
+  expect(app.windows()).toHaveLength(1);
+});
+
+test('secrets are sealed by the OS keychain, or the user is warned why not', async () => {
+  const result = await page.evaluate(() => window.api!.invoke('diagnostics:get', {}));
+  expect(result.ok).toBe(true);
+  if (!result.ok) return;
+  const { secretStorage } = result.value;
+  expect(['os-keychain', 'key-file']).toContain(secretStorage.kind);
+  // The key file is only a fallback, and never a silent one (Linux without a keyring: basic_text).
+  if (secretStorage.kind === 'key-file') expect(secretStorage.warning).toMatch(/unavailable/);
+});
+
+test('a backup restores in the desktop app: the core is replaced under the same window', async () => {
+  const backup = await page.evaluate(() => window.api!.invoke('backups:create', {}));
+  expect(backup.ok).toBe(true);
+  if (!backup.ok) return;
+  const restored = await page.evaluate(
+    (name) => window.api!.invoke('backups:restore', { name, confirm: 'RESTORE' }),
+    backup.value.name,
+  );
+  expect(restored).toMatchObject({ ok: true, value: { restoredFrom: backup.value.name } });
+  const info = await page.evaluate(() => window.api!.invoke('app:info', {}));
+  expect(info).toMatchObject({ ok: true, value: { hostKind: 'electron' } });
+});

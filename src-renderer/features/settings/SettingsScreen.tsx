@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
 import { useAppStore } from '../../stores/app';
 import { useConnectionsStore } from '../../stores/connections';
+import { BackupsPanel } from './BackupsPanel';
 import { ConnectionsSection } from './ConnectionsSection';
+import { DiagnosticsPanel } from './DiagnosticsPanel';
 import { SandboxCard } from './SandboxCard';
 import { WebhooksPanel } from './WebhooksPanel';
 import './settings.css';
@@ -20,6 +22,8 @@ export function SettingsScreen() {
       <ConnectionsSection />
       {sandbox ? <SandboxCard sandbox={sandbox} /> : null}
       <WebhooksPanel />
+      <BackupsPanel />
+      <DiagnosticsPanel />
       <h2>About this installation</h2>
       {info ? (
         <dl className="facts" aria-label="App information">

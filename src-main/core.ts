@@ -18,6 +18,7 @@ import { createSettingsRepo, type SettingsStore } from './settings/settings.repo
 import { createConnectionsModule, type ConnectionsModule } from './connections/connections.module';
 import { startSandbox, type Sandbox } from './connections/sandbox';
 import { enqueueBotReply, registerChatbotJobs } from './chatbots/chatbots.jobs';
+import { createCampaignsModule, type CampaignsModule } from './campaigns/campaigns.module';
 import { bindContacts } from './contacts/contacts.ipc';
 import { createMessagingModule, type MessagingModule } from './conversations/messaging.module';
 import { createContactsService, type ContactsService } from './contacts/contacts.service';
@@ -41,6 +42,8 @@ export interface CoreOptions {
   webhookPort?: number;
   /** The embedded simulator behind the Sandbox connection; on unless false (some tests). */
   sandbox?: boolean;
+  /** Where 'cloud' connections send (default Meta's Graph API); tests point it at a simulator. */
+  graphBaseUrl?: string;
 }
 
 export interface Core {
@@ -62,6 +65,7 @@ export interface Core {
   readonly tunnel: TunnelModule;
   readonly messaging: MessagingModule;
   readonly contacts: ContactsService;
+  readonly campaigns: CampaignsModule;
   /** The Sandbox connection and its embedded simulator; null when turned off. */
   readonly sandbox: Sandbox | null;
   info(): AppInfo;
@@ -105,7 +109,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const settings = createSettingsRepo(db, now);
   const silenceAlarm = createSilenceAlarm(db, now);
 
-  const connections = createConnectionsModule({ db, secrets, limiter, log, events, settings, now });
+  const connections = createConnectionsModule({
+    db,
+    secrets,
+    limiter,
+    log,
+    events,
+    settings,
+    now,
+    ...(options.graphBaseUrl !== undefined ? { graphBaseUrl: options.graphBaseUrl } : {}),
+  });
+  // Assigned below, before the queue starts: no inbound message can be stored before that.
+  let campaigns: CampaignsModule | undefined;
   // Job types register before the queue starts claiming (a crash may have left some of theirs queued).
   const webhooks = await startWebhooksModule({
     db,
@@ -122,6 +137,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onInboundStored(message) {
       // Inside the transaction that stored the message: its bot and media jobs commit with it.
       enqueueBotReply(queue, message);
+      campaigns?.onInboundStored(message);
       if (!mediaTypes.has(message.type)) return;
       const media = (message.raw as Record<string, unknown>)[message.type] as { id?: unknown } | undefined;
       if (typeof media?.id !== 'string') return;
@@ -141,6 +157,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   const messaging = createMessagingModule({ db, queue, locks, limiter, events, log, now, connections });
   registerChatbotJobs({ db, queue, limiter, events, log, now, messages: messaging.messages });
+  campaigns = createCampaignsModule({
+    db,
+    queue,
+    locks,
+    fences,
+    events,
+    log,
+    now,
+    dataDir: options.dataDir,
+    templates: messaging.templates,
+    connections,
+  });
   const contacts = createContactsService({
     db,
     dbFile,
@@ -283,6 +311,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...bindContacts(contacts),
     ...bindWebhooks(webhooks, tunnel),
     ...messaging.handlers,
+    ...campaigns.handlers,
   };
   // A connection added, changed or removed may start or stop the tunnel and re-point Meta.
   events.subscribe((event, payload) => {
@@ -309,6 +338,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     await sandbox?.close();
     await contacts.close();
     messaging.close();
+    campaigns?.close();
     connections.close();
     locks.close();
     // After the queue: no handler can take a slot any more, so the exact state can be written back.
@@ -335,6 +365,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     sandbox,
     messaging,
     contacts,
+    campaigns,
     info,
     health,
     close() {

@@ -41,6 +41,21 @@ export const invokeChannels = [
   'conversations:mark-read',
   'conversations:set-status',
   'conversations:set-bot-paused',
+  'campaigns:list',
+  'campaigns:get',
+  'campaigns:create',
+  'campaigns:update',
+  'campaigns:delete',
+  'campaigns:preflight',
+  'campaigns:start',
+  'campaigns:schedule',
+  'campaigns:pause',
+  'campaigns:resume',
+  'campaigns:cancel',
+  'campaigns:recipients',
+  'campaigns:resend-unconfirmed',
+  'campaigns:export',
+  'campaigns:retarget',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 
@@ -60,6 +75,7 @@ export const eventChannels = [
   'messages:sent',
   'conversations:changed',
   'templates:synced',
+  'campaigns:changed',
 ] as const;
 export type EventChannel = (typeof eventChannels)[number];
 

@@ -3,6 +3,7 @@
 // Adding a channel: one entry in channels.ts, one here, one handler in the domain's <domain>.ipc.ts.
 import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
+import { campaignsContract, campaignsEvents } from './campaigns.contract';
 import { connectionsContract, connectionsEvents } from './connections.contract';
 import { contactsContract, contactsEvents } from './contacts.contract';
 import { messagingContract, messagingEvents } from './messaging.contract';
@@ -73,6 +74,7 @@ export const contract = {
   ...connectionsContract,
   ...contactsContract,
   ...messagingContract,
+  ...campaignsContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export interface MessageReceived {
@@ -98,6 +100,7 @@ export const events = {
   ...connectionsEvents,
   ...contactsEvents,
   ...messagingEvents,
+  ...campaignsEvents,
 } satisfies Record<EventChannel, unknown>;
 
 export type Contract = typeof contract;

@@ -5,13 +5,18 @@ import type { Core } from '../core';
 import type { BrowserHost } from './browser';
 
 const pattern = /^\/downloads\/contacts\/(exports|rejects)\/([^/]+)$/;
+const campaignPattern = /^\/downloads\/campaigns\/exports\/([^/]+)$/;
 
 export function mountDownloads(host: BrowserHost, core: Core): void {
   host.mount('/downloads/', (req, res, url) => {
     const match = pattern.exec(url.pathname);
     const kind = match?.[1] === 'exports' ? 'export' : match?.[1] === 'rejects' ? 'rejects' : undefined;
-    const file =
-      kind && match?.[2] ? core.contacts.downloadFile(kind, decodeURIComponent(match[2])) : undefined;
+    const campaignMatch = campaignPattern.exec(url.pathname);
+    const file = campaignMatch?.[1]
+      ? core.campaigns.service.downloadFile(decodeURIComponent(campaignMatch[1]))
+      : kind && match?.[2]
+        ? core.contacts.downloadFile(kind, decodeURIComponent(match[2]))
+        : undefined;
     if (req.method !== 'GET' || !file) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('No such file.');

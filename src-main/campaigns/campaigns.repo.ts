@@ -117,6 +117,21 @@ export function campaignClientId(recipientId: string): string {
 /** Replies within this long after the send are attributed to the campaign. */
 export const REPLY_ATTRIBUTION_MS = 72 * 3_600_000;
 
+/**
+ * A statement written with numbered parameters (?1 used twice reads better than a value passed twice);
+ * better-sqlite3 binds them by name, so they are rewritten to @p1, @p2 … and bound from the arguments.
+ */
+function numbered<P extends unknown[], R = unknown>(db: Db, sql: string) {
+  const statement = db.prepare(sql);
+  const bind = (args: P): Record<string, unknown> =>
+    Object.fromEntries(args.map((value, i) => [`p${i + 1}`, value]));
+  return {
+    run: (...args: P) => statement.run(bind(args)),
+    get: (...args: P) => statement.get(bind(args)) as R | undefined,
+    all: (...args: P) => statement.all(bind(args)) as R[],
+  };
+}
+
 export function createCampaignsRepo(db: Db) {
   const columns = `id, workspace_id, connection_id, template_id, template_name, template_language, name, status,
     status_reason, params, audience, exclusions, scheduled_at, late_since, started_at, finished_at, materialized_at,
@@ -142,46 +157,57 @@ export function createCampaignsRepo(db: Db) {
   const remove = db.prepare<[string]>(
     `DELETE FROM campaigns WHERE id = ? AND status IN ('draft', 'scheduled', 'completed', 'cancelled', 'failed')`,
   );
-  const setRunning = db.prepare<[number, string]>(
+  const setRunning = numbered<[number, string]>(
+    db,
     `UPDATE campaigns SET status = 'running', status_reason = NULL, late_since = NULL,
-       started_at = coalesce(started_at, ?1), updated_at = ?1
-     WHERE id = ?2 AND status IN ('draft', 'scheduled')`,
+       started_at = coalesce(started_at, @p1), updated_at = @p1
+     WHERE id = @p2 AND status IN ('draft', 'scheduled')`,
   );
-  const setScheduled = db.prepare<[number, number, string]>(
-    `UPDATE campaigns SET status = 'scheduled', scheduled_at = ?1, late_since = NULL, updated_at = ?2
-     WHERE id = ?3 AND status IN ('draft', 'scheduled')`,
+  const setScheduled = numbered<[number, number, string]>(
+    db,
+    `UPDATE campaigns SET status = 'scheduled', scheduled_at = @p1, late_since = NULL, updated_at = @p2
+     WHERE id = @p3 AND status IN ('draft', 'scheduled')`,
   );
-  const setLate = db.prepare<[number, string, number]>(
-    `UPDATE campaigns SET late_since = ?1, updated_at = ?1 WHERE id = ?2 AND status = 'scheduled' AND scheduled_at = ?3`,
+  const setLate = numbered<[number, string, number]>(
+    db,
+    `UPDATE campaigns SET late_since = @p1, updated_at = @p1 WHERE id = @p2 AND status = 'scheduled' AND scheduled_at = @p3`,
   );
-  const pause = db.prepare<[string | null, number, string]>(
-    `UPDATE campaigns SET status = 'paused', status_reason = ?1, updated_at = ?2 WHERE id = ?3 AND status = 'running'`,
+  const pause = numbered<[string | null, number, string]>(
+    db,
+    `UPDATE campaigns SET status = 'paused', status_reason = @p1, updated_at = @p2 WHERE id = @p3 AND status = 'running'`,
   );
-  const resume = db.prepare<[number, string]>(
-    `UPDATE campaigns SET status = 'running', status_reason = NULL, updated_at = ?1 WHERE id = ?2 AND status = 'paused'`,
+  const resume = numbered<[number, string]>(
+    db,
+    `UPDATE campaigns SET status = 'running', status_reason = NULL, updated_at = @p1 WHERE id = @p2 AND status = 'paused'`,
   );
-  const cancel = db.prepare<[number, string]>(
-    `UPDATE campaigns SET status = 'cancelled', status_reason = 'Cancelled by you.', finished_at = ?1, updated_at = ?1
-     WHERE id = ?2 AND status IN ('draft', 'scheduled', 'running', 'paused')`,
+  const cancel = numbered<[number, string]>(
+    db,
+    `UPDATE campaigns SET status = 'cancelled', status_reason = 'Cancelled by you.', finished_at = @p1, updated_at = @p1
+     WHERE id = @p2 AND status IN ('draft', 'scheduled', 'running', 'paused')`,
   );
-  const skipUnsent = db.prepare<[number, string]>(
+  const skipUnsent = numbered<[number, string]>(
+    db,
     `UPDATE campaign_recipients SET status = 'skipped', error_message = 'The campaign was cancelled before this was sent.',
-       status_at = ?1, updated_at = ?1
-     WHERE campaign_id = ?2 AND status = 'pending' AND send_started_at IS NULL`,
+       status_at = @p1, updated_at = @p1
+     WHERE campaign_id = @p2 AND status = 'pending' AND send_started_at IS NULL`,
   );
-  const complete = db.prepare<[number, string]>(
-    `UPDATE campaigns SET status = 'completed', finished_at = ?1, updated_at = ?1 WHERE id = ?2 AND status = 'running'`,
+  const complete = numbered<[number, string]>(
+    db,
+    `UPDATE campaigns SET status = 'completed', finished_at = @p1, updated_at = @p1 WHERE id = @p2 AND status = 'running'`,
   );
-  const reopen = db.prepare<[number, string]>(
-    `UPDATE campaigns SET status = 'running', finished_at = NULL, updated_at = ?1 WHERE id = ?2 AND status = 'completed'`,
+  const reopen = numbered<[number, string]>(
+    db,
+    `UPDATE campaigns SET status = 'running', finished_at = NULL, updated_at = @p1 WHERE id = @p2 AND status = 'completed'`,
   );
-  const setExclusions = db.prepare<[string, number, string]>(
-    `UPDATE campaigns SET exclusions = ?1, updated_at = ?2 WHERE id = ?3`,
+  const setExclusions = numbered<[string, number, string]>(
+    db,
+    `UPDATE campaigns SET exclusions = @p1, updated_at = @p2 WHERE id = @p3`,
   );
-  const markMaterialized = db.prepare<[string, number, string]>(
-    `UPDATE campaigns SET materialized_at = ?2, exclusions = ?1,
-       total_count = (SELECT count(*) FROM campaign_recipients WHERE campaign_id = ?3), updated_at = ?2
-     WHERE id = ?3`,
+  const markMaterialized = numbered<[string, number, string]>(
+    db,
+    `UPDATE campaigns SET materialized_at = @p2, exclusions = @p1,
+       total_count = (SELECT count(*) FROM campaign_recipients WHERE campaign_id = @p3), updated_at = @p2
+     WHERE id = @p3`,
   );
   const insertRecipient = db.prepare(
     `INSERT INTO campaign_recipients (id, campaign_id, contact_id, phone_e164, params, status, error_message,
@@ -208,9 +234,10 @@ export function createCampaignsRepo(db: Db) {
   const contactOptedOut = db
     .prepare<[string], number | null>('SELECT opted_out_at FROM contacts WHERE id = ?')
     .pluck();
-  const markSending = db.prepare<[number, string]>(
-    `UPDATE campaign_recipients SET send_started_at = ?1, attempts = attempts + 1, updated_at = ?1
-     WHERE id = ?2 AND status = 'pending' AND send_started_at IS NULL`,
+  const markSending = numbered<[number, string]>(
+    db,
+    `UPDATE campaign_recipients SET send_started_at = @p1, attempts = attempts + 1, updated_at = @p1
+     WHERE id = @p2 AND status = 'pending' AND send_started_at IS NULL`,
   );
   const upsertMessage = db.prepare(
     `INSERT INTO campaign_messages (id, campaign_id, campaign_recipient_id, client_id, biz_opaque_callback_data,
@@ -219,62 +246,74 @@ export function createCampaignsRepo(db: Db) {
      ON CONFLICT (campaign_recipient_id) DO UPDATE SET
        status = CASE WHEN status = 'unknown' THEN 'pending' ELSE status END, updated_at = excluded.updated_at`,
   );
-  const messageAccepted = db.prepare<[string, number, string]>(
-    `UPDATE campaign_messages SET wamid = coalesce(wamid, ?1),
+  const messageAccepted = numbered<[string, number, string]>(
+    db,
+    `UPDATE campaign_messages SET wamid = coalesce(wamid, @p1),
        status = CASE WHEN status IN ('pending', 'unknown') THEN 'accepted' ELSE status END,
-       status_at = CASE WHEN status IN ('pending', 'unknown') THEN ?2 ELSE status_at END, updated_at = ?2
-     WHERE campaign_recipient_id = ?3`,
+       status_at = CASE WHEN status IN ('pending', 'unknown') THEN @p2 ELSE status_at END, updated_at = @p2
+     WHERE campaign_recipient_id = @p3`,
   );
-  const recipientAccepted = db.prepare<[number, string]>(
-    `UPDATE campaign_recipients SET status = 'accepted', status_at = ?1, error_code = NULL, error_message = NULL,
-       updated_at = ?1
-     WHERE id = ?2 AND status IN ('pending', 'unknown')`,
+  const recipientAccepted = numbered<[number, string]>(
+    db,
+    `UPDATE campaign_recipients SET status = 'accepted', status_at = @p1, error_code = NULL, error_message = NULL,
+       updated_at = @p1
+     WHERE id = @p2 AND status IN ('pending', 'unknown')`,
   );
-  const messageUnknown = db.prepare<[number, string]>(
-    `UPDATE campaign_messages SET status = 'unknown', status_at = ?1, updated_at = ?1
-     WHERE campaign_recipient_id = ?2 AND status = 'pending'`,
+  const messageUnknown = numbered<[number, string]>(
+    db,
+    `UPDATE campaign_messages SET status = 'unknown', status_at = @p1, updated_at = @p1
+     WHERE campaign_recipient_id = @p2 AND status = 'pending'`,
   );
-  const recipientUnknown = db.prepare<[number, string | null, string]>(
-    `UPDATE campaign_recipients SET status = 'unknown', status_at = ?1, error_message = ?2, updated_at = ?1
-     WHERE id = ?3 AND status = 'pending'`,
+  const recipientUnknown = numbered<[number, string | null, string]>(
+    db,
+    `UPDATE campaign_recipients SET status = 'unknown', status_at = @p1, error_message = @p2, updated_at = @p1
+     WHERE id = @p3 AND status = 'pending'`,
   );
-  const messageFailed = db.prepare<[number, number | null, string, string]>(
-    `UPDATE campaign_messages SET status = 'failed', status_at = ?1, failed_at = ?1, error_code = ?2,
-       error_message = ?3, updated_at = ?1
-     WHERE campaign_recipient_id = ?4 AND failed_at IS NULL AND status IN ('pending', 'unknown')`,
+  const messageFailed = numbered<[number, number | null, string, string]>(
+    db,
+    `UPDATE campaign_messages SET status = 'failed', status_at = @p1, failed_at = @p1, error_code = @p2,
+       error_message = @p3, updated_at = @p1
+     WHERE campaign_recipient_id = @p4 AND failed_at IS NULL AND status IN ('pending', 'unknown')`,
   );
-  const recipientFailed = db.prepare<[number, number | null, string, string]>(
-    `UPDATE campaign_recipients SET status = 'failed', status_at = ?1, error_code = ?2, error_message = ?3,
-       updated_at = ?1
-     WHERE id = ?4 AND status IN ('pending', 'unknown')`,
+  const recipientFailed = numbered<[number, number | null, string, string]>(
+    db,
+    `UPDATE campaign_recipients SET status = 'failed', status_at = @p1, error_code = @p2, error_message = @p3,
+       updated_at = @p1
+     WHERE id = @p4 AND status IN ('pending', 'unknown')`,
   );
-  const bumpFailed = db.prepare<[number, string]>(
-    `UPDATE campaigns SET failed_count = failed_count + 1, updated_at = ?1 WHERE id = ?2`,
+  const bumpFailed = numbered<[number, string]>(
+    db,
+    `UPDATE campaigns SET failed_count = failed_count + 1, updated_at = @p1 WHERE id = @p2`,
   );
-  const release = db.prepare<[number, number | null, string | null, number, string]>(
-    `UPDATE campaign_recipients SET send_started_at = NULL, next_attempt_at = ?1, error_code = ?2,
-       error_message = ?3, updated_at = ?4
-     WHERE id = ?5 AND status = 'pending'`,
+  const release = numbered<[number, number | null, string | null, number, string]>(
+    db,
+    `UPDATE campaign_recipients SET send_started_at = NULL, next_attempt_at = @p1, error_code = @p2,
+       error_message = @p3, updated_at = @p4
+     WHERE id = @p5 AND status = 'pending'`,
   );
-  const skip = db.prepare<[number, string, string]>(
-    `UPDATE campaign_recipients SET status = 'skipped', status_at = ?1, error_message = ?2, updated_at = ?1
-     WHERE id = ?3 AND status = 'pending'`,
+  const skip = numbered<[number, string, string]>(
+    db,
+    `UPDATE campaign_recipients SET status = 'skipped', status_at = @p1, error_message = @p2, updated_at = @p1
+     WHERE id = @p3 AND status = 'pending'`,
   );
-  const inFlightToUnknown = db.prepare<[number, string]>(
-    `UPDATE campaign_recipients SET status = 'unknown', status_at = ?1,
+  const inFlightToUnknown = numbered<[number, string]>(
+    db,
+    `UPDATE campaign_recipients SET status = 'unknown', status_at = @p1,
        error_message = 'The app stopped while this message was being sent: it may have gone out, so it is not sent again until WhatsApp confirms or you decide.',
-       updated_at = ?1
-     WHERE campaign_id = ?2 AND status = 'pending' AND send_started_at IS NOT NULL`,
+       updated_at = @p1
+     WHERE campaign_id = @p2 AND status = 'pending' AND send_started_at IS NOT NULL`,
   );
-  const messagesToUnknown = db.prepare<[number, string]>(
-    `UPDATE campaign_messages SET status = 'unknown', status_at = ?1, updated_at = ?1
-     WHERE campaign_id = ?2 AND status = 'pending'
-       AND campaign_recipient_id IN (SELECT id FROM campaign_recipients WHERE campaign_id = ?2 AND status = 'unknown')`,
+  const messagesToUnknown = numbered<[number, string]>(
+    db,
+    `UPDATE campaign_messages SET status = 'unknown', status_at = @p1, updated_at = @p1
+     WHERE campaign_id = @p2 AND status = 'pending'
+       AND campaign_recipient_id IN (SELECT id FROM campaign_recipients WHERE campaign_id = @p2 AND status = 'unknown')`,
   );
-  const requeueUnknown = db.prepare<[number, string, number]>(
-    `UPDATE campaign_recipients SET status = 'pending', send_started_at = NULL, next_attempt_at = 0, status_at = ?1,
-       error_message = NULL, updated_at = ?1
-     WHERE campaign_id = ?2 AND status = 'unknown' AND status_at <= ?3`,
+  const requeueUnknown = numbered<[number, string, number]>(
+    db,
+    `UPDATE campaign_recipients SET status = 'pending', send_started_at = NULL, next_attempt_at = 0, status_at = @p1,
+       error_message = NULL, updated_at = @p1
+     WHERE campaign_id = @p2 AND status = 'unknown' AND status_at <= @p3`,
   );
   const stateCounts = db.prepare<[string], { state: keyof StateCounts; n: number }>(
     `SELECT CASE
@@ -319,26 +358,30 @@ export function createCampaignsRepo(db: Db) {
     `SELECT ${recipientColumns} FROM campaign_recipients r LEFT JOIN contacts c ON c.id = r.contact_id
      WHERE r.campaign_id = ? ORDER BY r.rowid`,
   );
-  const replyTarget = db.prepare<[string, string, number, number], { id: string; campaign_id: string }>(
+  const replyTarget = numbered<[string, string, number, number], { id: string; campaign_id: string }>(
+    db,
     `SELECT r.id, r.campaign_id FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
-     WHERE r.contact_id = ?1 AND c.connection_id = ?2 AND r.replied_at IS NULL
+     WHERE r.contact_id = @p1 AND c.connection_id = @p2 AND r.replied_at IS NULL
        AND r.status IN ('accepted', 'sent', 'delivered', 'read', 'unknown')
-       AND r.send_started_at IS NOT NULL AND r.send_started_at BETWEEN ?3 AND ?4
+       AND r.send_started_at IS NOT NULL AND r.send_started_at BETWEEN @p3 AND @p4
      ORDER BY r.send_started_at DESC LIMIT 1`,
   );
-  const markReplied = db.prepare<[number, number, string]>(
-    `UPDATE campaign_recipients SET replied_at = ?1, updated_at = ?2 WHERE id = ?3 AND replied_at IS NULL`,
+  const markReplied = numbered<[number, number, string]>(
+    db,
+    `UPDATE campaign_recipients SET replied_at = @p1, updated_at = @p2 WHERE id = @p3 AND replied_at IS NULL`,
   );
-  const bumpReplied = db.prepare<[number, string]>(
-    `UPDATE campaigns SET replied_count = replied_count + 1, updated_at = ?1 WHERE id = ?2`,
+  const bumpReplied = numbered<[number, string]>(
+    db,
+    `UPDATE campaigns SET replied_count = replied_count + 1, updated_at = @p1 WHERE id = @p2`,
   );
   const liveWithTemplate = db.prepare<[string, string, string], { id: string }>(
     `SELECT id FROM campaigns WHERE connection_id = ? AND template_name = ? AND template_language = ?
        AND status IN ('running', 'scheduled')`,
   );
-  const pauseAny = db.prepare<[string, number, string]>(
-    `UPDATE campaigns SET status = 'paused', status_reason = ?1, updated_at = ?2
-     WHERE id = ?3 AND status IN ('running', 'scheduled')`,
+  const pauseAny = numbered<[string, number, string]>(
+    db,
+    `UPDATE campaigns SET status = 'paused', status_reason = @p1, updated_at = @p2
+     WHERE id = @p3 AND status IN ('running', 'scheduled')`,
   );
 
   return {

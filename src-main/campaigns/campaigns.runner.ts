@@ -15,6 +15,7 @@
 // Errors (§3, §10): 131056 delays only that recipient (4^X s); transient errors and 130429 back off per
 // recipient; 368, 131031, 131042, 131048, 0/190 and a paused / disabled / missing template pause the
 // whole campaign with the reason (the recipient goes back to pending: it was not sent).
+import { setMaxListeners } from 'node:events';
 import type { Db } from '../db/open';
 import { newId } from '../db/ids';
 import type { EventBus } from '../events';
@@ -205,11 +206,36 @@ export function createCampaignRunner(options: RunnerOptions) {
     const connectionId = campaign.connection_id;
     const template = { name: campaign.template_name, language: campaign.template_language };
     const resendAfter = campaign.unconfirmed_resend_after_ms;
-    const limit = Math.max(2, Math.min(maxInFlight, Math.ceil(options.ratePerSecond(connectionId) / 4)));
+    // About one second of sends past the runner: they wait for their slot in the connection limiter's
+    // FIFO (so the pace is the limiter's), and an inbox message queued behind them waits at most ~1 s.
+    const limit = Math.max(4, Math.min(maxInFlight, Math.ceil(options.ratePerSecond(connectionId))));
+    setMaxListeners(limit * 4 + 16, ctx.signal);
     const claimed = new Set<string>();
     const inFlight = new Set<Promise<void>>();
     let buffer: DueRecipient[] = [];
     let pausedBy: string | null = null;
+
+    // Outcomes that arrive in the same turn of the event loop are written in one transaction: at high
+    // rates a commit per response is most of the work. A crash before the write leaves the recipient
+    // "sending", which the next runner makes unconfirmed, exactly as a crash just before the response.
+    let batch: { apply: () => void; resolve: () => void; reject: (error: unknown) => void }[] = [];
+    const record = (apply: () => void): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        batch.push({ apply, resolve, reject });
+        if (batch.length > 1) return;
+        setImmediate(() => {
+          const items = batch;
+          batch = [];
+          try {
+            fenced(() => {
+              for (const item of items) item.apply();
+            });
+            for (const item of items) item.resolve();
+          } catch (error) {
+            for (const item of items) item.reject(error);
+          }
+        });
+      });
 
     const sendOne = async (recipient: DueRecipient): Promise<void> => {
       let started = false;
@@ -244,7 +270,7 @@ export function createCampaignRunner(options: RunnerOptions) {
       });
       if (!started) return;
       const outcome = classify(result, recipient.attempts + 1);
-      fenced(() => {
+      await record(() => {
         const at = now();
         switch (outcome.kind) {
           case 'accepted':

@@ -119,8 +119,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     now,
     ...(options.graphBaseUrl !== undefined ? { graphBaseUrl: options.graphBaseUrl } : {}),
   });
-  // Assigned below, before the queue starts: no inbound message can be stored before that.
-  let campaigns: CampaignsModule | undefined;
+  // Filled in below, before the queue starts: no inbound message is processed before that.
+  const late: { campaigns?: CampaignsModule } = {};
   // Job types register before the queue starts claiming (a crash may have left some of theirs queued).
   const webhooks = await startWebhooksModule({
     db,
@@ -137,7 +137,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onInboundStored(message) {
       // Inside the transaction that stored the message: its bot and media jobs commit with it.
       enqueueBotReply(queue, message);
-      campaigns?.onInboundStored(message);
+      late.campaigns?.onInboundStored(message);
       if (!mediaTypes.has(message.type)) return;
       const media = (message.raw as Record<string, unknown>)[message.type] as { id?: unknown } | undefined;
       if (typeof media?.id !== 'string') return;
@@ -157,7 +157,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   const messaging = createMessagingModule({ db, queue, locks, limiter, events, log, now, connections });
   registerChatbotJobs({ db, queue, limiter, events, log, now, messages: messaging.messages });
-  campaigns = createCampaignsModule({
+  const campaigns = createCampaignsModule({
     db,
     queue,
     locks,
@@ -169,6 +169,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templates: messaging.templates,
     connections,
   });
+  late.campaigns = campaigns;
   const contacts = createContactsService({
     db,
     dbFile,
@@ -338,7 +339,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     await sandbox?.close();
     await contacts.close();
     messaging.close();
-    campaigns?.close();
+    campaigns.close();
     connections.close();
     locks.close();
     // After the queue: no handler can take a slot any more, so the exact state can be written back.

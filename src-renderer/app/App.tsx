@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { ComingSoon } from '../components/ComingSoon';
+import { CampaignsScreen } from '../features/campaigns/CampaignsScreen';
 import { ContactsScreen } from '../features/contacts/ContactsScreen';
 import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
@@ -16,11 +17,7 @@ const screens: Record<SectionId, () => ReactNode> = {
       template sends.
     </ComingSoon>
   ),
-  campaigns: () => (
-    <ComingSoon title="Campaigns">
-      Template campaigns will live here: audience, preflight, paced sending and live delivery statistics.
-    </ComingSoon>
-  ),
+  campaigns: () => <CampaignsScreen />,
   contacts: () => <ContactsScreen />,
   templates: () => (
     <ComingSoon title="Templates">

@@ -43,7 +43,7 @@ export async function openCampaignHarness(
   const router = createIpcRouter({ ...h.messaging.handlers, ...campaigns.handlers }, log);
   const call = (channel: InvokeChannel, payload: unknown) =>
     router.dispatch(channel, payload, { trusted: true, description: 'test' });
-  const close = h.close;
+  const closeMessaging = h.close.bind(h);
   return Object.assign(h, {
     campaigns,
     call,
@@ -54,7 +54,7 @@ export async function openCampaignHarness(
     },
     async close() {
       campaigns.close();
-      await close();
+      await closeMessaging();
     },
   });
 }

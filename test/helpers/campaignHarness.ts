@@ -19,7 +19,13 @@ export interface CampaignHarness extends MessagingHarness {
 export async function openCampaignHarness(
   options: HarnessOptions & { ratePerSecond?: number } = {},
 ): Promise<CampaignHarness> {
-  const h = await openMessagingHarness({ ...options, startQueue: false });
+  // The core's wiring: an inbound message stored by the webhook processor may be a campaign reply.
+  const late: { campaigns?: CampaignsModule } = {};
+  const h = await openMessagingHarness({
+    ...options,
+    startQueue: false,
+    onInboundStored: (message) => late.campaigns?.onInboundStored(message),
+  });
   if (options.ratePerSecond !== undefined) {
     h.db
       .prepare('UPDATE connections SET rate_limit_per_second = ? WHERE id = ?')
@@ -37,6 +43,7 @@ export async function openCampaignHarness(
     templates: h.messaging.templates,
     connections: h.connections,
   });
+  late.campaigns = campaigns;
   h.queue.start();
   h.sim.control.seedTemplate(campaignTemplate);
   await h.messaging.templates.sync(h.connectionId);

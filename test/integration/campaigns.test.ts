@@ -249,4 +249,58 @@ describe('campaigns', () => {
     const all = await h.value<RecipientsPage>('campaigns:recipients', { campaignId: campaign.id });
     expect(all.rows.filter((r) => r.attempts === 2)).toHaveLength(1);
   });
+
+  it('a reply within 72 h counts for the campaign once; a schedule fires once, or waits for you when it came due while the app was closed', async () => {
+    h = await openCampaignHarness({ ratePerSecond: 50, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const { phones } = seedContacts(h.db, h.workspaceId, 3);
+    const scheduled = await create(h, 'Scheduled');
+    await h.value('campaigns:schedule', { campaignId: scheduled.id, at: Date.now() + 1_500 });
+    // Nobody presses anything: the durable schedule job starts it.
+    await waitStatus(h, scheduled.id, 'completed', 30_000);
+    expect(ledgerPhones(h).size).toBe(3);
+
+    // The customer answers twice: one reply counted.
+    h.sim.control.injectInbound({
+      from: (phones[0] as string).slice(1),
+      type: 'text',
+      text: { body: 'Thanks!' },
+    });
+    h.sim.control.injectInbound({
+      from: (phones[0] as string).slice(1),
+      type: 'text',
+      text: { body: 'Really' },
+    });
+    const replied = await waitFor(
+      async () => {
+        const v = await get(h!, scheduled.id);
+        return v.counters.replied === 1 ? v : null;
+      },
+      { what: 'the reply to be counted' },
+    );
+    await h.sim.control.settle();
+    await h.queue.whenIdle();
+    expect((await get(h, scheduled.id)).counters.replied).toBe(1);
+    const repliedRows = await h.value<RecipientsPage>('campaigns:recipients', {
+      campaignId: scheduled.id,
+      state: 'replied',
+    });
+    expect(repliedRows.rows.map((r) => r.phone)).toEqual([phones[0]]);
+    expect(replied.counters.total).toBe(3);
+
+    // A schedule whose time passed while the app was closed is not sent on its own.
+    const missed = await create(h, 'Missed');
+    const at = Date.now() + 60_000;
+    await h.value('campaigns:schedule', { campaignId: missed.id, at });
+    h.db.prepare('UPDATE campaigns SET scheduled_at = ? WHERE id = ?').run(at - 3_600_000, missed.id);
+    h.campaigns.service.fireSchedule(missed.id, at - 3_600_000);
+    const waiting = await get(h, missed.id);
+    expect(waiting.status).toBe('scheduled');
+    expect(waiting.lateSince).not.toBeNull();
+    // Firing again (a second tick) changes nothing; the user's "Send now" starts it.
+    h.campaigns.service.fireSchedule(missed.id, at - 3_600_000);
+    expect((await get(h, missed.id)).status).toBe('scheduled');
+    await h.value('campaigns:start', { campaignId: missed.id });
+    await waitStatus(h, missed.id, 'completed', 30_000);
+    expect((await get(h, missed.id)).lateSince).toBeNull();
+  });
 });

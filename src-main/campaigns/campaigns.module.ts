@@ -36,7 +36,7 @@ export interface CampaignsModuleOptions {
     clientFor(connectionId: string): WhatsAppClient;
     service: { currentWorkspaceId(): string | null };
   };
-  /** Requests in flight per campaign at most (sized down to the connection's rate). Default 64. */
+  /** Requests in flight per campaign at most (sized down to the connection's rate). Default 32. */
   maxInFlight?: number;
 }
 

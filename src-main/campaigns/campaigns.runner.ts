@@ -60,7 +60,7 @@ export interface RunnerOptions {
   /** The connection's configured rate (per second), to size the number of requests kept in flight. */
   ratePerSecond(connectionId: string): number;
   random?: () => number;
-  /** Upper bound on requests in flight per campaign. Default 64. */
+  /** Upper bound on requests in flight per campaign. Default 32 (the client's sockets). */
   maxInFlight?: number;
   /** Called after the campaign's status changed (paused, completed). */
   onStatusChanged(campaignId: string): void;
@@ -76,7 +76,10 @@ type Settle =
 export function createCampaignRunner(options: RunnerOptions) {
   const { db, repo, locks, fences, events, log, now } = options;
   const random = options.random ?? Math.random;
-  const maxInFlight = options.maxInFlight ?? 64;
+  // The client keeps 32 keep-alive sockets per host (WhatsAppClient maxSockets): a request claimed beyond
+  // that would wait for a socket after its "sending" commit, and a crash then would leave it unconfirmed
+  // although it never left. Kill-test runs with 64 left ~half of the in-flight claims in that state.
+  const maxInFlight = options.maxInFlight ?? 32;
 
   const pendingCounterEvents = new Set<string>();
   let counterTimer: NodeJS.Timeout | undefined;

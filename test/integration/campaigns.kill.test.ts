@@ -112,6 +112,22 @@ function readCampaign(file: string, campaignId: string) {
   }
 }
 
+/** Recipients claimed ("sending") whose outcome was not recorded: in flight when the process died. */
+function sendsInFlight(file: string): number {
+  const db = openDatabase(file, { readonly: true });
+  try {
+    return (
+      db
+        .prepare(
+          `SELECT count(*) AS n FROM campaign_recipients WHERE status = 'pending' AND send_started_at IS NOT NULL`,
+        )
+        .get() as { n: number }
+    ).n;
+  } finally {
+    db.close();
+  }
+}
+
 describe('campaign kill test', () => {
   let sim: Simulator | undefined;
   afterAll(async () => {
@@ -168,12 +184,20 @@ describe('campaign kill test', () => {
       );
       await app.call('campaigns:start', { campaignId: campaign.id });
 
+      let inFlightAtKills = 0;
       for (let kill = 0; kill < KILLS; kill++) {
-        // A random moment while it works: 0.1–1.3 s after it is up.
-        await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(random() * 1_200)));
+        // A random moment while it sends: once this run has had something accepted, 0–0.8 s later.
+        const before = sim.ledger.size;
+        await waitFor(() => sim!.ledger.size > before || sim!.ledger.size >= RECIPIENTS, {
+          timeoutMs: 120_000,
+          intervalMs: 2,
+          what: 'the restarted app to send',
+        });
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 800)));
         app.child.kill('SIGKILL');
         const { signal } = await exited(app.child);
         expect(signal).toBe('SIGKILL');
+        inFlightAtKills += sendsInFlight(file);
         app = await startApp(dataDir, sim, port);
       }
 
@@ -241,7 +265,9 @@ describe('campaign kill test', () => {
       });
       expect(reported.sent.size).toBe(RECIPIENTS);
       expect(settled.states).toEqual({ delivered: RECIPIENTS });
-      // The kills really interrupted the sending: part of the list was still to go at the last restart.
+      // The kills really interrupted the sending: requests were in flight at kills, and part of the list
+      // was still to go at the last restart.
+      expect(inFlightAtKills).toBeGreaterThan(0);
       expect(acceptedBeforeEnd).toBeLessThan(RECIPIENTS);
       expect(final.status).toBe('completed');
     },

@@ -526,7 +526,8 @@ export function createCampaignsRepo(db: Db) {
     allRecipients: (campaignId: string): IterableIterator<RecipientRow> => allRecipients.iterate(campaignId),
     /** Inside the transaction that stored an inbound message: credits the latest campaign sent within 72 h. */
     attributeReply(contactId: string, connectionId: string, atMs: number, now: number): string | null {
-      const target = replyTarget.get(contactId, connectionId, atMs - REPLY_ATTRIBUTION_MS, atMs);
+      // Meta's timestamps are whole seconds (§6): a reply in the same second as the send is still after it.
+      const target = replyTarget.get(contactId, connectionId, atMs - REPLY_ATTRIBUTION_MS, atMs + 999);
       if (!target) return null;
       if (markReplied.run(atMs, now, target.id).changes !== 1) return null;
       bumpReplied.run(now, target.campaign_id);

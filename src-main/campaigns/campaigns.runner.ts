@@ -329,6 +329,7 @@ export function createCampaignRunner(options: RunnerOptions) {
     };
 
     let outcome: JobOutcome = done();
+    let completed = false;
     for (;;) {
       if (stopped() || repo.statusOf(campaignId) !== 'running') break;
       if (inFlight.size >= limit) {
@@ -370,6 +371,7 @@ export function createCampaignRunner(options: RunnerOptions) {
         break;
       }
       if (fenced(() => repo.complete(campaignId, now()))) {
+        completed = true;
         log.info('campaigns: completed', { campaignId });
         options.onStatusChanged(campaignId);
       }
@@ -383,6 +385,11 @@ export function createCampaignRunner(options: RunnerOptions) {
     }
     if (stopped() && repo.statusOf(campaignId) === 'running')
       return retryAt(now(), 'The runner was interrupted.');
+    // A resume while this run was finishing its last requests found this job still live (its unique key),
+    // so it enqueued nothing: this job carries on instead of ending.
+    if (outcome.kind === 'done' && !completed && repo.statusOf(campaignId) === 'running') {
+      return retryAt(now(), 'Resumed while the previous run was finishing.');
+    }
     return outcome;
   }
 

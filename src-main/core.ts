@@ -22,6 +22,7 @@ import { startSandbox, type Sandbox } from './connections/sandbox';
 import { enqueueBotReply, registerChatbotJobs } from './chatbots/chatbots.jobs';
 import { bindChatbots } from './chatbots/chatbots.ipc';
 import { createChatbotsService } from './chatbots/chatbots.service';
+import { createCampaignsModule, type CampaignsModule } from './campaigns/campaigns.module';
 import { bindContacts } from './contacts/contacts.ipc';
 import { createMessagingModule, type MessagingModule } from './conversations/messaging.module';
 import { createContactsService, type ContactsService } from './contacts/contacts.service';
@@ -49,6 +50,8 @@ export interface CoreOptions {
   secretValues?: SecretValues;
   /** The daily automatic backup (the hosts turn it on; tests that build a core leave it off). */
   dailyBackups?: boolean;
+  /** Where 'cloud' connections send (default Meta's Graph API); tests point it at a simulator. */
+  graphBaseUrl?: string;
 }
 
 export interface Core {
@@ -71,6 +74,7 @@ export interface Core {
   readonly tunnel: TunnelModule;
   readonly messaging: MessagingModule;
   readonly contacts: ContactsService;
+  readonly campaigns: CampaignsModule;
   /** The Sandbox connection and its embedded simulator; null when turned off. */
   readonly sandbox: Sandbox | null;
   info(): AppInfo;
@@ -120,7 +124,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const settings = createSettingsRepo(db, now);
   const silenceAlarm = createSilenceAlarm(db, now);
 
-  const connections = createConnectionsModule({ db, secrets, limiter, log, events, settings, now });
+  const connections = createConnectionsModule({
+    db,
+    secrets,
+    limiter,
+    log,
+    events,
+    settings,
+    now,
+    ...(options.graphBaseUrl !== undefined ? { graphBaseUrl: options.graphBaseUrl } : {}),
+  });
+  // Filled in below, before the queue starts: no inbound message is processed before that.
+  const late: { campaigns?: CampaignsModule } = {};
   // Job types register before the queue starts claiming (a crash may have left some of theirs queued).
   const webhooks = await startWebhooksModule({
     db,
@@ -137,6 +152,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onInboundStored(message) {
       // Inside the transaction that stored the message: its bot and media jobs commit with it.
       enqueueBotReply(queue, message);
+      late.campaigns?.onInboundStored(message);
       if (!mediaTypes.has(message.type)) return;
       const media = (message.raw as Record<string, unknown>)[message.type] as { id?: unknown } | undefined;
       if (typeof media?.id !== 'string') return;
@@ -156,6 +172,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   const messaging = createMessagingModule({ db, queue, locks, limiter, events, log, now, connections });
   registerChatbotJobs({ db, queue, limiter, events, log, now, messages: messaging.messages });
+  const campaigns = createCampaignsModule({
+    db,
+    queue,
+    locks,
+    fences,
+    events,
+    log,
+    now,
+    dataDir: options.dataDir,
+    templates: messaging.templates,
+    connections,
+  });
+  late.campaigns = campaigns;
   const contacts = createContactsService({
     db,
     dbFile,
@@ -301,6 +330,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...messaging.handlers,
     ...bindChatbots(createChatbotsService({ db, now }), events),
     ...bindBackups({ backups, db, dataDir: options.dataDir, now, log }),
+    ...campaigns.handlers,
   };
   // A connection added, changed or removed may start or stop the tunnel and re-point Meta.
   events.subscribe((event, payload) => {
@@ -328,6 +358,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     await sandbox?.close();
     await contacts.close();
     messaging.close();
+    campaigns.close();
     connections.close();
     locks.close();
     // After the queue: no handler can take a slot any more, so the exact state can be written back.
@@ -355,6 +386,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     sandbox,
     messaging,
     contacts,
+    campaigns,
     info,
     health,
     close() {

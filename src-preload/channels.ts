@@ -59,6 +59,21 @@ export const invokeChannels = [
   'backups:export',
   'diagnostics:get',
   'diagnostics:open-logs-folder',
+  'campaigns:list',
+  'campaigns:get',
+  'campaigns:create',
+  'campaigns:update',
+  'campaigns:delete',
+  'campaigns:preflight',
+  'campaigns:start',
+  'campaigns:schedule',
+  'campaigns:pause',
+  'campaigns:resume',
+  'campaigns:cancel',
+  'campaigns:recipients',
+  'campaigns:resend-unconfirmed',
+  'campaigns:export',
+  'campaigns:retarget',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 
@@ -79,6 +94,7 @@ export const eventChannels = [
   'conversations:changed',
   'templates:synced',
   'chatbots:changed',
+  'campaigns:changed',
 ] as const;
 export type EventChannel = (typeof eventChannels)[number];
 

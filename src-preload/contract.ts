@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
 import { chatbotsContract, chatbotsEvents } from './chatbots.contract';
 import { backupsContract } from './backups.contract';
+import { campaignsContract, campaignsEvents } from './campaigns.contract';
 import { connectionsContract, connectionsEvents } from './connections.contract';
 import { contactsContract, contactsEvents } from './contacts.contract';
 import { diagnosticsContract } from './diagnostics.contract';
@@ -79,6 +80,7 @@ export const contract = {
   ...chatbotsContract,
   ...backupsContract,
   ...diagnosticsContract,
+  ...campaignsContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export interface MessageReceived {
@@ -105,6 +107,7 @@ export const events = {
   ...contactsEvents,
   ...messagingEvents,
   ...chatbotsEvents,
+  ...campaignsEvents,
 } satisfies Record<EventChannel, unknown>;
 
 export type Contract = typeof contract;

@@ -5,7 +5,7 @@
 // A client is rebuilt when what it was built from changes (token, ids, version, limit, base URL). The old
 // one is retired, not closed at once: requests already in flight on it (a send, a media upload) finish on
 // their own sockets. Callers should ask clientFor() per use rather than keep a client across edits.
-import { whatsappApiLimit } from '../ratelimit/limits';
+import { connectionLimit } from '../ratelimit/limits';
 import type { RateLimiter } from '../ratelimit/types';
 import type { SecretBox } from '../secrets/secretBox';
 import { WhatsAppClient } from '../whatsapp/client';
@@ -110,7 +110,7 @@ export class ClientPool {
   private build(row: ConnectionRow, timeoutMs?: number): WhatsAppClient {
     const baseUrl = this.baseUrlOf(row);
     if (baseUrl === undefined) throw new SandboxNotRunningError(row.id);
-    const limit = whatsappApiLimit(row.id, row.rate_limit_per_minute);
+    const limit = connectionLimit(row);
     const tokenEnc = row.token_enc;
     const timeout = timeoutMs ?? this.options.timeoutMs;
     return new WhatsAppClient({
@@ -133,6 +133,7 @@ export class ClientPool {
       row.phone_number_id,
       row.waba_id,
       row.rate_limit_per_minute,
+      row.rate_limit_per_second,
       row.token_enc.toString('base64'),
     ]);
   }

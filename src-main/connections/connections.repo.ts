@@ -26,6 +26,8 @@ export interface ConnectionRow {
   app_secret_enc: Buffer;
   verify_token: string;
   rate_limit_per_minute: number;
+  /** Migration 0006: a number Meta upgraded (up to 1,000/s, §4); when set it replaces the per-minute rule. */
+  rate_limit_per_second: number | null;
   status: ConnectionStatus;
   status_reason: string | null;
   last_webhook_at: number | null;
@@ -76,7 +78,7 @@ export interface CascadeCounts {
 }
 
 const connectionColumns = `id, workspace_id, kind, name, phone_number_id, waba_id, display_phone_number, api_version,
-  token_enc, app_secret_enc, verify_token, rate_limit_per_minute, status, status_reason, last_webhook_at,
+  token_enc, app_secret_enc, verify_token, rate_limit_per_minute, rate_limit_per_second, status, status_reason, last_webhook_at,
   created_at, updated_at`;
 
 export type ConnectionsRepo = ReturnType<typeof createConnectionsRepo>;

@@ -11,6 +11,7 @@ const pattern = /^\/downloads\/contacts\/(exports|rejects)\/([^/]+)$/;
 const archivePattern = /^\/downloads\/archives\/([^/]+)$/;
 /** Only names the export writes: no path of the caller's choosing reaches the file system. */
 const archiveName = /^bellhop-export-\d{8}T\d{9}Z\.tar\.gz$/;
+const campaignPattern = /^\/downloads\/campaigns\/exports\/([^/]+)$/;
 
 function serveArchive(req: IncomingMessage, res: ServerResponse, dir: string | null, name: string): void {
   const file = dir && archiveName.test(name) ? join(dir, name) : null;
@@ -41,8 +42,14 @@ export function mountDownloads(host: BrowserHost, currentCore: () => Core | null
     }
     const match = pattern.exec(url.pathname);
     const kind = match?.[1] === 'exports' ? 'export' : match?.[1] === 'rejects' ? 'rejects' : undefined;
-    const file =
-      core && kind && match?.[2] ? core.contacts.downloadFile(kind, decodeURIComponent(match[2])) : undefined;
+    const campaignMatch = campaignPattern.exec(url.pathname);
+    const file = !core
+      ? undefined
+      : campaignMatch?.[1]
+        ? core.campaigns.service.downloadFile(decodeURIComponent(campaignMatch[1]))
+        : kind && match?.[2]
+          ? core.contacts.downloadFile(kind, decodeURIComponent(match[2]))
+          : undefined;
     if (req.method !== 'GET' || !file) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('No such file.');

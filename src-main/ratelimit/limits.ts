@@ -42,6 +42,36 @@ export function whatsappApiLimit(
   return { key: `whatsapp_api_rate_limit:connection:${id('connectionId', connectionId)}`, rule };
 }
 
+/** Meta's upgraded throughput per business number: 1,000 messages/s (whatsapp-cloud-api.md §4). */
+export const MAX_CONNECTION_RATE_PER_SECOND = 1000;
+
+/**
+ * The same `whatsapp_api_rate_limit:connection:{id}` key with a per-second rule, for a number Meta has
+ * upgraded beyond 80/s (connections.rate_limit_per_second, migration 0006).
+ */
+export function whatsappApiLimitPerSecond(connectionId: string, perSecond: number): NamedLimit {
+  if (!Number.isInteger(perSecond) || perSecond < 1 || perSecond > MAX_CONNECTION_RATE_PER_SECOND) {
+    throw new RangeError(
+      `A connection's rate limit must be a whole number from 1 to ${MAX_CONNECTION_RATE_PER_SECOND} per second, got ${perSecond}.`,
+    );
+  }
+  return {
+    key: `whatsapp_api_rate_limit:connection:${id('connectionId', connectionId)}`,
+    rule: { count: perSecond, periodMs: 1000 },
+  };
+}
+
+/** The rule a connection row asks for: its per-second rate when set, else its per-minute rate. */
+export function connectionLimit(row: {
+  id: string;
+  rate_limit_per_minute: number;
+  rate_limit_per_second?: number | null;
+}): NamedLimit {
+  return row.rate_limit_per_second != null
+    ? whatsappApiLimitPerSecond(row.id, row.rate_limit_per_second)
+    : whatsappApiLimit(row.id, row.rate_limit_per_minute);
+}
+
 /** `template_sync_rate_limit:connection:{id}`: 10 template syncs per minute per connection. */
 export function templateSyncLimit(connectionId: string): NamedLimit {
   return {

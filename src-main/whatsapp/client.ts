@@ -99,6 +99,7 @@ interface CallSpec<T> {
   timeoutMs?: number;
   signal?: AbortSignal;
   maxResponseBytes?: number;
+  beforeRequest?: () => boolean;
 }
 
 const jsonLimit = 8 * 1024 * 1024;
@@ -200,6 +201,7 @@ export class WhatsAppClient {
       schema: sendResponseSchema,
       sideEffect: true,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.beforeRequest ? { beforeRequest: options.beforeRequest } : {}),
     });
     if (!result.ok) return result;
     const contact = result.value.contacts[0];
@@ -602,6 +604,7 @@ export class WhatsAppClient {
     signal?: AbortSignal;
     maxResponseBytes: number;
     sideEffect?: boolean;
+    beforeRequest?: () => boolean;
   }): Promise<
     | { kind: 'response'; response: Extract<HttpOutcome, { kind: 'response' }> }
     | { kind: 'error'; error: WhatsAppError }
@@ -617,6 +620,9 @@ export class WhatsAppClient {
           `Cancelled before sending: ${error instanceof Error ? error.message : String(error)}`,
         ),
       };
+    }
+    if (request.beforeRequest && !request.beforeRequest()) {
+      return { kind: 'error', error: notSentError('Withheld by the caller before sending') };
     }
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.accessToken}`,
@@ -654,6 +660,7 @@ export class WhatsAppClient {
       ...(spec.signal ? { signal: spec.signal } : {}),
       maxResponseBytes: spec.maxResponseBytes ?? jsonLimit,
       sideEffect: spec.sideEffect,
+      ...(spec.beforeRequest ? { beforeRequest: spec.beforeRequest } : {}),
     });
     if (outcome.kind === 'error') return fail(outcome.error);
     const response = outcome.response;

@@ -119,6 +119,12 @@ export interface SendOptions {
   replyTo?: string;
   recipientType?: 'individual' | 'group';
   signal?: AbortSignal;
+  /**
+   * Called once the rate-limit slot is granted, just before the request is written. Returning false
+   * sends nothing (a TRANSIENT "not sent" result). Campaigns record "sending" here, so a crash while a
+   * request waits for its slot leaves nothing unconfirmed (§10).
+   */
+  beforeRequest?: () => boolean;
 }
 
 // ---------- templates (§5) ----------

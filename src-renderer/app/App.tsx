@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { ComingSoon } from '../components/ComingSoon';
+import { CampaignsScreen } from '../features/campaigns/CampaignsScreen';
 import { ChatbotsScreen } from '../features/chatbots/ChatbotsScreen';
 import { ContactsScreen } from '../features/contacts/ContactsScreen';
 import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
@@ -19,11 +20,7 @@ const screens: Record<SectionId, () => ReactNode> = {
       template sends.
     </ComingSoon>
   ),
-  campaigns: () => (
-    <ComingSoon title="Campaigns">
-      Template campaigns will live here: audience, preflight, paced sending and live delivery statistics.
-    </ComingSoon>
-  ),
+  campaigns: () => <CampaignsScreen />,
   contacts: () => <ContactsScreen />,
   templates: () => <TemplatesScreen />,
   chatbots: () => <ChatbotsScreen />,

@@ -1,0 +1,405 @@
+// The campaign runner: one `campaigns.run` job (queue `campaigns`) per running campaign, holding the seed
+// lock `campaign_send:{id}` (1 min, extended by a heartbeat while it runs), so a second start, a double
+// click or a scheduler tick never fans out a second sender. Every write it makes is fenced with the
+// lock's fence (locks/fence.store.ts): a runner whose lock ran out cannot overwrite a newer one's work.
+//
+// Exactly once, as far as the Cloud API allows (whatsapp-cloud-api.md §10, "No idempotency key"):
+// - a recipient is claimed ("sending": send_started_at) in its own commit only once the connection's
+//   rate-limit slot is granted, just before the request is written (WhatsAppClient beforeRequest), so a
+//   crash while requests wait for their slot leaves them plain pending;
+// - a runner starting finds the claims a dead runner left ('pending' with send_started_at): their
+//   outcome is unknown, so they become 'unknown' ("unconfirmed") and are not resent. The status
+//   webhook carrying biz_opaque_callback_data (= the client id) resolves them (campaignStatus.repo.ts);
+//   only a campaign configured with unconfirmed_resend_after_ms sends them again after that wait;
+// - the client's UNKNOWN_OUTCOME (timeout after the request left) is unconfirmed the same way.
+// Errors (§3, §10): 131056 delays only that recipient (4^X s); transient errors and 130429 back off per
+// recipient; 368, 131031, 131042, 131048, 0/190 and a paused / disabled / missing template pause the
+// whole campaign with the reason (the recipient goes back to pending: it was not sent).
+import { setMaxListeners } from 'node:events';
+import type { Db } from '../db/open';
+import { newId } from '../db/ids';
+import type { EventBus } from '../events';
+import { lockKeys } from '../locks/keys';
+import { StaleFenceError, type FenceGuard } from '../locks/fence.store';
+import type { LockRegistry } from '../locks/registry';
+import type { Logger } from '../log';
+import { done, retryAt, type JobContext, type JobOutcome } from '../queue/types';
+import { buildTemplateMessage } from '../conversations/messageContent';
+import type { TemplateParams } from '../../src-preload/messaging.contract';
+import type { WhatsAppClient } from '../whatsapp/client';
+import type { WaResult, WhatsAppError } from '../whatsapp/errors';
+import type { SendResult } from '../whatsapp/types';
+import { campaignClientId, type CampaignsRepo, type DueRecipient } from './campaigns.repo';
+import { materialise } from './materialise';
+
+export const runJobType = 'campaigns.run';
+export const runJobKey = (campaignId: string): string => `${runJobType}:${campaignId}`;
+
+/** Account-level codes that stop the whole campaign (§10 "Campaigns"). */
+const pauseCodes = new Map<number, string>([
+  [368, 'WhatsApp temporarily blocked this account for policy violations (368)'],
+  [131031, 'The WhatsApp account is locked (131031)'],
+  [131042, 'A billing or eligibility problem stopped sending; fix the payment method with Meta (131042)'],
+  [131048, 'Meta limited sending from this number for spam reports or its messaging limit (131048)'],
+]);
+
+const MAX_TRANSIENT_ATTEMPTS = 8;
+const MAX_BACKOFF_MS = 5 * 60_000;
+const HEARTBEAT_MS = 10_000;
+const COUNTER_EVENT_MS = 250;
+
+export interface RunnerOptions {
+  db: Db;
+  repo: CampaignsRepo;
+  locks: LockRegistry;
+  fences: FenceGuard;
+  events: EventBus;
+  log: Logger;
+  now: () => number;
+  clientFor(connectionId: string): WhatsAppClient;
+  /** The connection's configured rate (per second), to size the number of requests kept in flight. */
+  ratePerSecond(connectionId: string): number;
+  random?: () => number;
+  /** Upper bound on requests in flight per campaign. Default 32 (the client's sockets). */
+  maxInFlight?: number;
+  /** Called after the campaign's status changed (paused, completed). */
+  onStatusChanged(campaignId: string): void;
+}
+
+type Settle =
+  | { kind: 'accepted'; wamid: string }
+  | { kind: 'unknown'; reason: string }
+  | { kind: 'failed'; code: number | null; reason: string }
+  | { kind: 'retry'; at: number; code: number | null; reason: string }
+  | { kind: 'pause'; reason: string };
+
+export function createCampaignRunner(options: RunnerOptions) {
+  const { db, repo, locks, fences, events, log, now } = options;
+  const random = options.random ?? Math.random;
+  // The client keeps 32 keep-alive sockets per host (WhatsAppClient maxSockets): a request claimed beyond
+  // that would wait for a socket after its "sending" commit, and a crash then would leave it unconfirmed
+  // although it never left. Kill-test runs with 64 left ~half of the in-flight claims in that state.
+  const maxInFlight = options.maxInFlight ?? 32;
+
+  const pendingCounterEvents = new Set<string>();
+  let counterTimer: NodeJS.Timeout | undefined;
+  const countersChanged = (campaignId: string): void => {
+    pendingCounterEvents.add(campaignId);
+    if (counterTimer) return;
+    counterTimer = setTimeout(() => {
+      counterTimer = undefined;
+      const ids = [...pendingCounterEvents];
+      pendingCounterEvents.clear();
+      events.emit('campaigns:counters-changed', { campaignIds: ids });
+    }, COUNTER_EVENT_MS);
+    counterTimer.unref();
+  };
+
+  const backoff = (attempts: number): number => {
+    const base = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(20, Math.max(0, attempts - 1)));
+    return Math.round(base * (0.5 + random() / 2));
+  };
+
+  function classify(result: WaResult<SendResult>, attempts: number): Settle {
+    if (result.ok) return { kind: 'accepted', wamid: result.value.wamid };
+    const error: WhatsAppError = result.error;
+    const detail = error.details ?? error.message;
+    const at = now();
+    if (error.code !== null && pauseCodes.has(error.code)) {
+      return { kind: 'pause', reason: `${pauseCodes.get(error.code)}. ${error.advice}` };
+    }
+    switch (error.kind) {
+      case 'UNKNOWN_OUTCOME':
+        return { kind: 'unknown', reason: `${error.advice} (${detail})` };
+      case 'AUTH':
+        return {
+          kind: 'pause',
+          reason: `WhatsApp refused the access token (${error.code ?? error.httpStatus ?? 'auth'}): ${error.advice}`,
+        };
+      case 'TEMPLATE_PAUSED':
+      case 'TEMPLATE_DISABLED':
+      case 'TEMPLATE_NOT_FOUND':
+        return { kind: 'pause', reason: `${error.advice} (${error.code ?? ''})` };
+      case 'PAIR_RATE_LIMITED': {
+        // §4: Meta's rule for 131056 is to wait 4^X seconds, X = 0, 1, 2 …, for that recipient only.
+        const wait = Math.max(error.retryAfterMs ?? 0, 1_000 * 4 ** Math.min(6, Math.max(0, attempts - 1)));
+        return { kind: 'retry', at: at + wait, code: error.code, reason: `${error.advice} (${detail})` };
+      }
+      case 'RATE_LIMITED':
+      case 'TRANSIENT':
+        if (attempts >= MAX_TRANSIENT_ATTEMPTS) {
+          return {
+            kind: 'failed',
+            code: error.code,
+            reason: `Gave up after ${attempts} attempts: ${error.advice} (${detail})`,
+          };
+        }
+        return {
+          kind: 'retry',
+          at: at + Math.max(error.retryAfterMs ?? 0, backoff(attempts)),
+          code: error.code,
+          reason: `${error.advice} (${detail})`,
+        };
+      case 'OUTSIDE_WINDOW':
+      case 'TEMPLATE_PARAM_MISMATCH':
+      case 'TEMPLATE_TEXT_TOO_LONG':
+      case 'TEMPLATE_POLICY':
+      case 'TEMPLATE_FORMAT_MISMATCH':
+      case 'FATAL':
+        return {
+          kind: 'failed',
+          code: error.code,
+          reason: error.code !== null ? detail : `${error.advice} (${detail})`,
+        };
+    }
+  }
+
+  async function run(campaignId: string, ctx: JobContext): Promise<JobOutcome> {
+    const spec = lockKeys.campaignSend(campaignId);
+    const acquired = locks.tryAcquire(spec, { owner: `campaign runner (job ${ctx.jobId})` });
+    if (!acquired.ok) {
+      // Another runner of this campaign is still finishing its requests (e.g. a resume right after a
+      // pause): try again shortly rather than run beside it.
+      return retryAt(now() + 500, acquired.message);
+    }
+    let lost = false;
+    const lose = (): void => {
+      lost = true;
+    };
+    const heartbeat = setInterval(() => {
+      if (!locks.extend(acquired.key, acquired.token, spec.ttlMs)) lost = true;
+      ctx.extendLease();
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    const fenced = <T>(fn: () => T): T => fences.write(acquired.key, acquired.fence, fn);
+    try {
+      return await loop(campaignId, ctx, fenced, () => lost || ctx.signal.aborted, lose);
+    } catch (error) {
+      if (error instanceof StaleFenceError) {
+        log.warn('campaigns: runner lost its lock; a newer runner continues', { campaignId });
+        return done();
+      }
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
+      locks.release(acquired.key, acquired.token);
+    }
+  }
+
+  async function loop(
+    campaignId: string,
+    ctx: JobContext,
+    fenced: <T>(fn: () => T) => T,
+    stopped: () => boolean,
+    lose: () => void,
+  ): Promise<JobOutcome> {
+    const campaign = repo.get(campaignId);
+    if (!campaign || campaign.status !== 'running') return done();
+    if (campaign.materialized_at === null) {
+      await materialise({ db, repo, campaign, fenced, now, shouldStop: stopped });
+      if (stopped()) return retryAt(now(), 'Interrupted while preparing recipients.');
+      options.onStatusChanged(campaignId);
+    }
+    const recovered = fenced(() => repo.recoverInFlight(campaignId, now()));
+    if (recovered > 0) {
+      log.warn('campaigns: sends in flight when the app stopped are unconfirmed', { campaignId, recovered });
+      countersChanged(campaignId);
+    }
+
+    const connectionId = campaign.connection_id;
+    const template = { name: campaign.template_name, language: campaign.template_language };
+    const resendAfter = campaign.unconfirmed_resend_after_ms;
+    // About one second of sends past the runner: they wait for their slot in the connection limiter's
+    // FIFO (so the pace is the limiter's), and an inbox message queued behind them waits at most ~1 s.
+    const limit = Math.max(4, Math.min(maxInFlight, Math.ceil(options.ratePerSecond(connectionId))));
+    setMaxListeners(limit * 4 + 16, ctx.signal);
+    const claimed = new Set<string>();
+    const inFlight = new Set<Promise<void>>();
+    let buffer: DueRecipient[] = [];
+    let pausedBy: string | null = null;
+
+    // Outcomes that arrive in the same turn of the event loop are written in one transaction: at high
+    // rates a commit per response is most of the work. A crash before the write leaves the recipient
+    // "sending", which the next runner makes unconfirmed, exactly as a crash just before the response.
+    let batch: { apply: () => void; resolve: () => void; reject: (error: unknown) => void }[] = [];
+    const record = (apply: () => void): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        batch.push({ apply, resolve, reject });
+        if (batch.length > 1) return;
+        setImmediate(() => {
+          const items = batch;
+          batch = [];
+          try {
+            fenced(() => {
+              for (const item of items) item.apply();
+            });
+            for (const item of items) item.resolve();
+          } catch (error) {
+            for (const item of items) item.reject(error);
+          }
+        });
+      });
+
+    const sendOne = async (recipient: DueRecipient): Promise<void> => {
+      let started = false;
+      let client: WhatsAppClient;
+      try {
+        client = options.clientFor(connectionId);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        fenced(() => repo.release(recipient.id, now() + 30_000, null, reason, now()));
+        return;
+      }
+      const params = JSON.parse(recipient.params) as TemplateParams;
+      const content = {
+        type: 'template' as const,
+        template: buildTemplateMessage(template.name, template.language, params),
+      };
+      const result = await client.send(recipient.phone_e164, content, {
+        bizOpaqueCallbackData: campaignClientId(recipient.id),
+        signal: ctx.signal,
+        beforeRequest: () => {
+          // The last moment to honour a pause, a cancel or an opt-out: nothing has left yet.
+          started = fenced(() => {
+            if (repo.statusOf(campaignId) !== 'running') return false;
+            if (recipient.contact_id !== null && repo.contactOptedOut(recipient.contact_id)) {
+              repo.skip(recipient.id, 'The contact opted out before this was sent.', now());
+              return false;
+            }
+            return repo.markSending(campaignId, recipient.id, newId(now()), now());
+          });
+          return started;
+        },
+      });
+      if (!started) return;
+      const outcome = classify(result, recipient.attempts + 1);
+      await record(() => {
+        const at = now();
+        switch (outcome.kind) {
+          case 'accepted':
+            repo.markAccepted(recipient.id, outcome.wamid, at);
+            break;
+          case 'unknown':
+            repo.markUnknown(recipient.id, outcome.reason, at);
+            break;
+          case 'failed':
+            repo.markFailed(campaignId, recipient.id, outcome.code, outcome.reason, at);
+            break;
+          case 'retry':
+            repo.release(recipient.id, outcome.at, outcome.code, outcome.reason, at);
+            break;
+          case 'pause':
+            repo.release(recipient.id, 0, null, null, at);
+            if (repo.pause(campaignId, outcome.reason, at)) pausedBy = outcome.reason;
+            break;
+        }
+      });
+      countersChanged(campaignId);
+    };
+
+    const launch = (recipient: DueRecipient): void => {
+      claimed.add(recipient.id);
+      const task = sendOne(recipient)
+        .catch((error: unknown) => {
+          if (error instanceof StaleFenceError) {
+            // A newer runner owns the campaign: this one writes nothing more and stops.
+            lose();
+            return;
+          }
+          log.error('campaigns: send failed inside the app', {
+            campaignId,
+            recipientId: recipient.id,
+            error,
+          });
+          // Back to pending a minute later: a bug or a closed store must not drop the recipient.
+          try {
+            fenced(() =>
+              repo.release(recipient.id, now() + 60_000, null, 'The app hit an error; retrying.', now()),
+            );
+          } catch (inner) {
+            if (inner instanceof StaleFenceError) lose();
+            log.error('campaigns: could not release a recipient', { campaignId, error: inner });
+          }
+        })
+        .finally(() => {
+          claimed.delete(recipient.id);
+          inFlight.delete(task);
+        });
+      inFlight.add(task);
+    };
+
+    let outcome: JobOutcome = done();
+    let completed = false;
+    for (;;) {
+      if (stopped() || repo.statusOf(campaignId) !== 'running') break;
+      if (inFlight.size >= limit) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      if (buffer.length === 0) {
+        buffer = repo.due(campaignId, now(), limit * 4 + claimed.size).filter((r) => !claimed.has(r.id));
+      }
+      const next = buffer.shift();
+      if (next) {
+        launch(next);
+        continue;
+      }
+      if (inFlight.size > 0) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      // Nothing due and nothing in flight: wait for delayed recipients, resend or finish.
+      const at = now();
+      if (resendAfter !== null) {
+        const requeued = fenced(() => repo.requeueUnconfirmed(campaignId, at - resendAfter, at));
+        if (requeued > 0) {
+          log.warn('campaigns: resending unconfirmed sends after the configured wait', {
+            campaignId,
+            requeued,
+          });
+          continue;
+        }
+      }
+      const nextDue = repo.nextDue(campaignId);
+      const oldestUnconfirmed = resendAfter !== null ? repo.oldestUnconfirmed(campaignId) : null;
+      const wakeAt = Math.min(
+        nextDue ?? Number.POSITIVE_INFINITY,
+        oldestUnconfirmed !== null ? oldestUnconfirmed + resendAfter! : Number.POSITIVE_INFINITY,
+      );
+      if (Number.isFinite(wakeAt)) {
+        outcome = retryAt(Math.max(wakeAt, at + 50), 'Waiting for delayed recipients.');
+        break;
+      }
+      if (fenced(() => repo.complete(campaignId, now()))) {
+        completed = true;
+        log.info('campaigns: completed', { campaignId });
+        options.onStatusChanged(campaignId);
+      }
+      break;
+    }
+    // A pause or cancel lets requests already on the wire finish and record their outcome.
+    await Promise.allSettled([...inFlight]);
+    if (pausedBy !== null) {
+      log.warn('campaigns: paused automatically', { campaignId, reason: pausedBy });
+      options.onStatusChanged(campaignId);
+    }
+    if (stopped() && repo.statusOf(campaignId) === 'running')
+      return retryAt(now(), 'The runner was interrupted.');
+    // A resume while this run was finishing its last requests found this job still live (its unique key),
+    // so it enqueued nothing: this job carries on instead of ending.
+    if (outcome.kind === 'done' && !completed && repo.statusOf(campaignId) === 'running') {
+      return retryAt(now(), 'Resumed while the previous run was finishing.');
+    }
+    return outcome;
+  }
+
+  return {
+    run,
+    close(): void {
+      if (counterTimer) clearTimeout(counterTimer);
+      counterTimer = undefined;
+    },
+  };
+}
+
+export type CampaignRunner = ReturnType<typeof createCampaignRunner>;

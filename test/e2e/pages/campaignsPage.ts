@@ -1,0 +1,52 @@
+import type { Locator, Page } from '@playwright/test';
+
+/** Page object for the campaigns section: list, wizard, preflight and detail page. */
+export class CampaignsPage {
+  constructor(readonly page: Page) {}
+
+  newButton(): Locator {
+    return this.page.getByRole('button', { name: 'New campaign' });
+  }
+  nameInput(): Locator {
+    return this.page.getByRole('textbox', { name: 'Campaign name' });
+  }
+  templateSelect(): Locator {
+    return this.page.getByRole('combobox', { name: 'Template', exact: true });
+  }
+  variableSource(name: string): Locator {
+    return this.page.getByRole('combobox', { name: `Source of {{${name}}}` });
+  }
+  variableText(name: string): Locator {
+    return this.page.getByRole('textbox', { name: `Text for {{${name}}}` });
+  }
+  checkButton(): Locator {
+    return this.page.getByRole('button', { name: 'Check before sending' });
+  }
+  preflight(): Locator {
+    return this.page.getByRole('region', { name: 'Preflight' });
+  }
+  preflightRecipients(): Locator {
+    return this.page.getByTestId('preflight-recipients');
+  }
+  sendNow(): Locator {
+    return this.page.getByRole('button', { name: 'Send now' });
+  }
+  status(): Locator {
+    return this.page.getByTestId('campaign-status');
+  }
+  counter(name: string): Locator {
+    return this.page.getByTestId(`counter-${name}`);
+  }
+  funnelBar(name: string): Locator {
+    return this.page.getByTestId(`funnel-${name}`);
+  }
+  exportButton(): Locator {
+    return this.page.getByRole('button', { name: 'Export results (CSV)' });
+  }
+  exportLink(): Locator {
+    return this.page.getByTestId('campaign-export-download');
+  }
+  recipientRows(): Locator {
+    return this.page.getByTestId('recipient-row');
+  }
+}

@@ -41,6 +41,15 @@ export const invokeChannels = [
   'conversations:mark-read',
   'conversations:set-status',
   'conversations:set-bot-paused',
+  'messages:search',
+  'conversations:unread-summary',
+  'quickReplies:list',
+  'quickReplies:save',
+  'quickReplies:delete',
+  'media:upload-begin',
+  'media:upload-chunk',
+  'messages:send-media',
+  'messages:media',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 

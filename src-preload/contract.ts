@@ -6,6 +6,7 @@ import type { EventChannel, InvokeChannel } from './channels';
 import { connectionsContract, connectionsEvents } from './connections.contract';
 import { contactsContract, contactsEvents } from './contacts.contract';
 import { messagingContract, messagingEvents } from './messaging.contract';
+import { inboxContract } from './inbox.contract';
 
 /** Carries a response type through the contract without a runtime value. */
 function returns<T>(): T {
@@ -73,6 +74,7 @@ export const contract = {
   ...connectionsContract,
   ...contactsContract,
   ...messagingContract,
+  ...inboxContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export interface MessageReceived {

@@ -84,6 +84,7 @@ export function toConversationView(row: ConversationRow): ConversationView {
     unreadCount: row.unread_count,
     botPaused: row.bot_paused === 1,
     source: row.source,
+    handoffRequestedAt: row.handoff_requested_at,
   };
 }
 

@@ -6,6 +6,7 @@ import { contactsIndexes } from './0002-contacts-indexes';
 import { chatbotRulesV2 } from './0003-chatbot-rules-v2';
 import { messagingOutbox } from './0004-messaging-outbox';
 import { chatbotRuns } from './0005-chatbot-runs';
+import { inboxSearch } from './0006-inbox-search';
 
 export const migrations: readonly Migration[] = [
   initial,
@@ -13,6 +14,7 @@ export const migrations: readonly Migration[] = [
   chatbotRulesV2,
   messagingOutbox,
   chatbotRuns,
+  inboxSearch,
 ];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */

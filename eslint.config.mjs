@@ -77,6 +77,18 @@ export default tseslint.config(
     },
   },
   {
+    // Unit tests of renderer code (pure helpers, components rendered to markup) span the renderer and
+    // main projects, so they compile in their own non-composite project (tsconfig.rendererTests.json).
+    files: ['test/unit/renderer/**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: './tsconfig.rendererTests.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
     files: ['src-renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },

@@ -98,7 +98,12 @@ function OpenThread({ thread }: { thread: ThreadState }) {
     );
 
   return (
-    <section className="thread" aria-label={`Conversation with ${name}`} data-testid="thread">
+    <section
+      className="thread"
+      aria-label={`Conversation with ${name}`}
+      data-testid="thread"
+      data-conversation-id={conversation.id}
+    >
       <header className="thread-head">
         <div>
           <h2 className="thread-title">{name}</h2>

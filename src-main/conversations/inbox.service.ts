@@ -38,16 +38,15 @@ export interface InboxServiceOptions {
 }
 
 /**
- * The user's words as an FTS5 query: every word must match, each as a prefix ("ord" finds "order").
- * Words are quoted, so FTS5 operators typed by the user (AND, NEAR, *, ^, column filters) are plain text.
+ * The user's words as an FTS5 query: every word must match; the last one as a prefix, since it may still
+ * be being typed ("deliv" finds "delivery"), the others as whole words (an FTS5 prefix query merges the
+ * lists of every matching term, so whole words are much cheaper on a big index). Words are quoted, so
+ * FTS5 operators typed by the user (AND, NEAR, *, ^, column filters) are plain text.
  */
 export function ftsQueryOf(input: string): string | null {
-  const words = input.match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words = (input.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 12);
   if (words.length === 0) return null;
-  return words
-    .slice(0, 12)
-    .map((w) => `"${w}"*`)
-    .join(' ');
+  return words.map((w, i) => (i === words.length - 1 ? `"${w}"*` : `"${w}"`)).join(' ');
 }
 
 const mimeByExtension: Record<string, string> = {

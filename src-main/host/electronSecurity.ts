@@ -22,8 +22,9 @@ export function hardenElectron(isAppUrl: (url: string) => boolean): void {
 
   const ses = session.defaultSession;
   // Every permission is refused except writing to the clipboard (the copy buttons for the callback URL
-  // and verify token); reading the clipboard stays refused.
-  const allowed = new Set(['clipboard-sanitized-write']);
+  // and verify token) and notifications (the inbox's desktop notification for a new customer message,
+  // shown by the OS as plain text); reading the clipboard stays refused.
+  const allowed = new Set(['clipboard-sanitized-write', 'notifications']);
   ses.setPermissionRequestHandler((_contents, permission, callback) => callback(allowed.has(permission)));
   ses.setPermissionCheckHandler((_contents, permission) => allowed.has(permission));
   ses.webRequest.onHeadersReceived((details, callback) => {

@@ -196,3 +196,47 @@ test('customer text and names that look like HTML are shown as text, never run',
   expect(await page.evaluate(() => (window as unknown as Recorded).xssRan)).toBeUndefined();
   expect(await page.locator('img[src="x"], script:not([src])').count()).toBe(0);
 });
+
+test('the composer expands /shortcut quick replies and sends an attachment with a caption', async ({
+  page,
+  host,
+}) => {
+  await openApp(page, host, '#/inbox');
+  const inbox = new InboxPage(page);
+  await inbox.invoke('quickReplies:save', {
+    shortcut: 'hours',
+    text: 'We are open *9 to 5*, Monday to Saturday.',
+  });
+  await inbox.simulate({ from: '+34600000001', text: 'When are you open?' });
+  await inbox.conversation(/Lucía García/).click();
+
+  await inbox.composerText().fill('/ho');
+  const suggestions = inbox.thread().getByRole('listbox', { name: 'Quick replies' });
+  await expect(suggestions.getByRole('option')).toHaveText([/\/hours/]);
+  await inbox.composerText().press('Enter');
+  await expect(inbox.composerText()).toHaveValue('We are open *9 to 5*, Monday to Saturday.');
+  await expect(inbox.thread().getByTestId('formatting-preview').locator('strong')).toHaveText('9 to 5');
+  await inbox.composerText().press('Enter');
+  await expect(inbox.outbound().last()).toContainText('We are open 9 to 5, Monday to Saturday.');
+
+  // A 1×1 PNG, attached through the file input, uploaded in chunks and sent by media id.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  await inbox.thread().getByLabel('Attachment file').setInputFiles({
+    name: 'shop-front.png',
+    mimeType: 'image/png',
+    buffer: png,
+  });
+  await expect(inbox.thread().getByTestId('composer-attachment')).toContainText('shop-front.png');
+  await inbox.composerText().fill('Our shop');
+  await inbox.thread().getByRole('button', { name: 'Send', exact: true }).click();
+  const sent = inbox.outbound().last();
+  await expect(sent).toHaveAttribute('data-type', 'image');
+  await expect(sent).toContainText('Our shop');
+  await expect(sent.getByRole('img', { name: 'Our shop' })).toBeVisible();
+  await expect(sent.getByTestId('message-status')).toHaveAttribute('data-status', /^(sent|delivered|read)$/, {
+    timeout: 15_000,
+  });
+});

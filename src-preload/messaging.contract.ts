@@ -210,6 +210,8 @@ export interface MessageView {
   /** Plain-language advice for errorCode (e.g. 131047 → send a template instead). */
   advice: string | null;
   mediaPath: string | null;
+  /** Inbound: when the customer sent it (Meta's timestamp, §6), which may be well before it arrived. */
+  waTimestamp: number | null;
   createdAt: number;
   sentAt: number | null;
   deliveredAt: number | null;

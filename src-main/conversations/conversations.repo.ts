@@ -59,6 +59,7 @@ export interface MessageRow {
   client_id: string | null;
   context_wamid: string | null;
   media_path: string | null;
+  wa_timestamp: number | null;
   seq: number | null;
   send_started_at: number | null;
   sent_at: number | null;

@@ -58,6 +58,7 @@ export function toMessageView(row: MessageRow): MessageView {
     errorMessage: row.error_message,
     advice: row.error_code !== null ? describeErrorCode(row.error_code).advice : null,
     mediaPath: row.media_path,
+    waTimestamp: row.wa_timestamp,
     createdAt: row.created_at,
     sentAt: row.sent_at,
     deliveredAt: row.delivered_at,

@@ -122,6 +122,8 @@ test('with the 24 h window expired the composer explains why and a template goes
   await inbox.simulate({ from: '+14155550147', text: 'Is my order ready?', sentMinutesAgo: 25 * 60 });
   await inbox.conversation(/James Carter/).click();
   await expect(inbox.thread().getByTestId('thread-window')).toHaveText('24 h window closed');
+  // Shown on the day the customer sent it (Meta's timestamp), not the day it arrived.
+  await expect(inbox.thread().getByRole('separator').first()).not.toHaveAccessibleName('Today');
   await expect(inbox.windowNote()).toContainText('The 24-hour window is closed');
   await expect(inbox.composerText()).toHaveCount(0);
 

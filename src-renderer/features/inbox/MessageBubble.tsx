@@ -65,6 +65,11 @@ export function MessageStatusMark({ message }: { message: MessageView }) {
   );
 }
 
+/** When a message happened: the customer's send time for inbound messages, our compose time otherwise. */
+export function shownAt(message: MessageView): number {
+  return message.waTimestamp ?? message.createdAt;
+}
+
 export function MessageBubble(props: {
   message: MessageView;
   quoted: MessageView | null | undefined;
@@ -81,7 +86,7 @@ export function MessageBubble(props: {
       data-message-id={message.id}
       data-direction={message.direction}
       data-type={message.type}
-      aria-label={`${outbound ? 'You' : 'Customer'} at ${clockTime(message.createdAt)}`}
+      aria-label={`${outbound ? 'You' : 'Customer'} at ${clockTime(shownAt(message))}`}
       role="article"
     >
       {message.contextWamid !== null ? (
@@ -103,7 +108,7 @@ export function MessageBubble(props: {
             {message.origin === 'bot' ? 'Bot' : message.origin.replace('_', ' ')}
           </span>
         ) : null}
-        <time dateTime={new Date(message.createdAt).toISOString()}>{clockTime(message.createdAt)}</time>
+        <time dateTime={new Date(shownAt(message)).toISOString()}>{clockTime(shownAt(message))}</time>
         {outbound ? <MessageStatusMark message={message} /> : null}
         {message.wamid !== null && message.type !== 'reaction' ? (
           <button

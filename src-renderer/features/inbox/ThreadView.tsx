@@ -6,7 +6,7 @@ import { api, errorMessage } from '../../lib/api';
 import { useInboxStore, type ThreadState } from '../../stores/inbox';
 import { Composer } from './Composer';
 import { dayKey, dayLabel, windowState } from './inboxTime';
-import { MessageBubble } from './MessageBubble';
+import { MessageBubble, shownAt } from './MessageBubble';
 
 export function ThreadView() {
   const thread = useInboxStore((s) => s.thread);
@@ -159,12 +159,13 @@ function OpenThread({ thread }: { thread: ThreadState }) {
         ) : null}
         {thread.items.map((message, i) => {
           const previous = thread.items[i - 1];
-          const newDay = !previous || dayKey(previous.createdAt) !== dayKey(message.createdAt);
+          const at = shownAt(message);
+          const newDay = !previous || dayKey(shownAt(previous)) !== dayKey(at);
           return (
             <Fragment key={message.id}>
               {newDay ? (
-                <div className="day-separator" role="separator" aria-label={dayLabel(message.createdAt)}>
-                  <span>{dayLabel(message.createdAt)}</span>
+                <div className="day-separator" role="separator" aria-label={dayLabel(at)}>
+                  <span>{dayLabel(at)}</span>
                 </div>
               ) : null}
               <MessageBubble

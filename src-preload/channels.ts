@@ -74,6 +74,15 @@ export const invokeChannels = [
   'campaigns:resend-unconfirmed',
   'campaigns:export',
   'campaigns:retarget',
+  'messages:search',
+  'conversations:unread-summary',
+  'quickReplies:list',
+  'quickReplies:save',
+  'quickReplies:delete',
+  'media:upload-begin',
+  'media:upload-chunk',
+  'messages:send-media',
+  'messages:media',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 

@@ -138,6 +138,13 @@ const simulatedCommon = {
   /** Defaults to the first demo contact. */
   from: optionalBlank(simulatedFrom),
   profileName: z.string().trim().max(100, 'A profile name can be at most 100 characters.').optional(),
+  /** As if the customer wrote this long ago (Meta's timestamp), e.g. to try the closed 24 h window (§7). */
+  sentMinutesAgo: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 60, 'A simulated message can be at most 30 days old.')
+    .optional(),
 };
 
 export const simulateMessageSchema = z.discriminatedUnion(

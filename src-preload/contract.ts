@@ -10,6 +10,7 @@ import { connectionsContract, connectionsEvents } from './connections.contract';
 import { contactsContract, contactsEvents } from './contacts.contract';
 import { diagnosticsContract } from './diagnostics.contract';
 import { messagingContract, messagingEvents } from './messaging.contract';
+import { inboxContract } from './inbox.contract';
 
 /** Carries a response type through the contract without a runtime value. */
 function returns<T>(): T {
@@ -81,6 +82,7 @@ export const contract = {
   ...backupsContract,
   ...diagnosticsContract,
   ...campaignsContract,
+  ...inboxContract,
 } satisfies Record<InvokeChannel, { request: z.ZodType; response: unknown }>;
 
 export interface MessageReceived {

@@ -210,6 +210,8 @@ export interface MessageView {
   /** Plain-language advice for errorCode (e.g. 131047 → send a template instead). */
   advice: string | null;
   mediaPath: string | null;
+  /** Inbound: when the customer sent it (Meta's timestamp, §6), which may be well before it arrived. */
+  waTimestamp: number | null;
   createdAt: number;
   sentAt: number | null;
   deliveredAt: number | null;
@@ -230,6 +232,8 @@ export interface ConversationView {
   unreadCount: number;
   botPaused: boolean;
   source: string;
+  /** The chatbot handed this conversation to a person and nobody has resumed the bot yet (inbox badge). */
+  handoffRequestedAt: number | null;
 }
 
 const cursorSchema = z.string().max(200);
@@ -248,9 +252,14 @@ export const threadSchema = z
   .object({
     conversationId: rowId('conversation'),
     cursor: cursorSchema.optional(),
+    /** Open the thread around this message (a search result): it, older ones and up to limit/2 newer. */
+    aroundMessageId: rowId('message').optional(),
     limit: z.number().int().min(1).max(500).default(100),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.cursor === undefined || r.aroundMessageId === undefined, {
+    message: 'Give a page cursor or a message to open around, not both.',
+  });
 
 export const templateListSchema = z
   .object({
@@ -380,7 +389,13 @@ export const messagingContract = {
   },
   'conversations:thread': {
     request: threadSchema,
-    response: returns<{ conversation: ConversationView; items: MessageView[]; nextCursor: string | null }>(),
+    response: returns<{
+      conversation: ConversationView;
+      items: MessageView[];
+      nextCursor: string | null;
+      /** True when the page was opened around a message and newer messages exist beyond it. */
+      hasNewer: boolean;
+    }>(),
   },
   'conversations:mark-read': {
     request: z.object({ conversationId: rowId('conversation') }).strict(),

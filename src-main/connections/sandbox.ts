@@ -223,7 +223,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox | n
     const digits = (input.from ?? defaultCustomer?.phoneE164 ?? '+14155550123').replace(/\D/g, '');
     const known = demoContacts.find((contact) => contact.phoneE164 === `+${digits}`);
     const profileName = input.profileName ?? known?.name;
-    const common = { from: digits, ...(profileName !== undefined ? { profileName } : {}) };
+    const common = {
+      from: digits,
+      ...(profileName !== undefined ? { profileName } : {}),
+      ...(input.sentMinutesAgo !== undefined ? { timestamp: now() - input.sentMinutesAgo * 60_000 } : {}),
+    };
     let spec: InboundSpec;
     switch (input.type) {
       case 'text':

@@ -59,6 +59,7 @@ export interface MessageRow {
   client_id: string | null;
   context_wamid: string | null;
   media_path: string | null;
+  wa_timestamp: number | null;
   seq: number | null;
   send_started_at: number | null;
   sent_at: number | null;
@@ -82,6 +83,8 @@ export interface ConversationRow {
   contact_name: string | null;
   phone_e164: string;
   opted_out_at: number | null;
+  /** From chatbot_conversation_state: the bot handed the conversation to a person (inbox badge). */
+  handoff_requested_at: number | null;
 }
 
 export type ConversationFilter = 'all' | 'open' | 'closed' | 'unread' | 'bot_paused';
@@ -161,7 +164,8 @@ export function createConversationsRepo(db: Db) {
   // ---- outbound sends and the inbox (issue 7) ----
   const conversationColumns = `c.id, c.connection_id, c.contact_id, c.status, c.last_inbound_at, c.last_message_at,
        c.last_message_preview, c.unread_count, c.bot_paused, c.source, ct.name AS contact_name, ct.phone_e164,
-       ct.opted_out_at`;
+       ct.opted_out_at,
+       (SELECT handoff_requested_at FROM chatbot_conversation_state WHERE conversation_id = c.id) AS handoff_requested_at`;
   const conversationForSend = db.prepare<[string], ConversationForSend>(
     `SELECT c.id, c.connection_id, c.contact_id, c.last_inbound_at, ct.phone_e164, ct.opted_out_at
      FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?`,
@@ -259,6 +263,20 @@ export function createConversationsRepo(db: Db) {
   );
   const setBotPaused = db.prepare<{ id: string; paused: number; now: number }>(
     'UPDATE conversations SET bot_paused = @paused, updated_at = @now WHERE id = @id',
+  );
+  // Resuming the bot is the person handing the conversation back: a waiting handoff is answered.
+  const clearHandoff = db.prepare<{ id: string; now: number }>(
+    `UPDATE chatbot_conversation_state SET handoff_requested_at = NULL, handoff_note = NULL, updated_at = @now
+     WHERE conversation_id = @id AND handoff_requested_at IS NOT NULL`,
+  );
+  const newerThan = db.prepare(
+    `SELECT * FROM messages WHERE conversation_id = @conversationId
+       AND (created_at > @at OR (created_at = @at AND id > @id))
+     ORDER BY created_at ASC, id ASC LIMIT @limit`,
+  );
+  const unreadSummary = db.prepare<{ workspaceId: string }, { conversations: number; messages: number }>(
+    `SELECT count(*) AS conversations, coalesce(sum(unread_count), 0) AS messages FROM conversations
+     WHERE unread_count > 0 AND connection_id IN (SELECT id FROM connections WHERE workspace_id = @workspaceId)`,
   );
   const connectionStatus = db.prepare<[string], { status: string; workspace_id: string }>(
     'SELECT status, workspace_id FROM connections WHERE id = ?',
@@ -460,7 +478,20 @@ export function createConversationsRepo(db: Db) {
     },
 
     setBotPaused(id: string, paused: boolean, now: number): boolean {
-      return setBotPaused.run({ id, paused: paused ? 1 : 0, now }).changes > 0;
+      return db.transaction(() => {
+        const changed = setBotPaused.run({ id, paused: paused ? 1 : 0, now }).changes > 0;
+        if (!paused) clearHandoff.run({ id, now });
+        return changed;
+      })();
+    },
+
+    /** Up to `limit` messages after (created_at, id), oldest first. */
+    newerThan(conversationId: string, after: { at: number; id: string }, limit: number): MessageRow[] {
+      return newerThan.all({ conversationId, at: after.at, id: after.id, limit }) as MessageRow[];
+    },
+
+    unreadSummary(workspaceId: string): { conversations: number; messages: number } {
+      return unreadSummary.get({ workspaceId }) ?? { conversations: 0, messages: 0 };
     },
   };
 }

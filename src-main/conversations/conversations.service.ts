@@ -5,7 +5,12 @@ import type { EventBus } from '../events';
 import { AppError } from '../ipc/errors';
 import type { Logger } from '../log';
 import type { WhatsAppClient } from '../whatsapp/client';
-import type { ConversationFilter, ConversationRow, ConversationsRepo } from './conversations.repo';
+import type {
+  ConversationFilter,
+  ConversationRow,
+  ConversationsRepo,
+  MessageRow,
+} from './conversations.repo';
 import { toConversationView, toMessageView } from './messages.service';
 
 export interface ConversationsServiceOptions {
@@ -83,20 +88,56 @@ export function createConversationsService(options: ConversationsServiceOptions)
       };
     },
 
-    thread(request: { conversationId: string; cursor?: string | undefined; limit: number }): {
+    thread(request: {
+      conversationId: string;
+      cursor?: string | undefined;
+      aroundMessageId?: string | undefined;
+      limit: number;
+    }): {
       conversation: ConversationView;
       items: MessageView[];
       nextCursor: string | null;
+      hasNewer: boolean;
     } {
       const conversation = requireConversation(request.conversationId);
-      const rows = repo.thread(request.conversationId, decodeCursor(request.cursor), request.limit + 1);
-      const page = rows.slice(0, request.limit);
+      let newer: MessageRow[] = [];
+      let hasNewer = false;
+      let olderFrom = decodeCursor(request.cursor);
+      let limit = request.limit;
+      if (request.aroundMessageId !== undefined) {
+        // A search result: the message itself, up to half a page of newer ones, the rest older.
+        const target = repo.messageById(request.aroundMessageId);
+        if (!target || target.conversation_id !== request.conversationId) {
+          throw new AppError('NOT_FOUND', 'That message is not in this conversation any more.');
+        }
+        const wantNewer = Math.floor(request.limit / 2);
+        const after = repo.newerThan(
+          request.conversationId,
+          { at: target.created_at, id: target.id },
+          wantNewer + 1,
+        );
+        hasNewer = after.length > wantNewer;
+        newer = [...after.slice(0, wantNewer).reverse(), target];
+        olderFrom = { at: target.created_at, id: target.id };
+        limit = Math.max(0, request.limit - newer.length);
+      }
+      const rows = limit > 0 ? repo.thread(request.conversationId, olderFrom, limit + 1) : [];
+      const page = [...newer, ...rows.slice(0, limit)];
       const last = page[page.length - 1];
+      const moreOlder =
+        limit > 0 ? rows.length > limit : repo.thread(request.conversationId, olderFrom, 1).length > 0;
       return {
         conversation: toConversationView(conversation),
         items: page.map(toMessageView),
-        nextCursor: rows.length > request.limit && last ? encodeCursor(last.created_at, last.id) : null,
+        nextCursor: moreOlder && last ? encodeCursor(last.created_at, last.id) : null,
+        hasNewer,
       };
+    },
+
+    /** Unread conversations and messages of the current workspace (window title, dock badge). */
+    unreadSummary(): { conversations: number; messages: number } {
+      const workspaceId = options.currentWorkspaceId();
+      return workspaceId === null ? { conversations: 0, messages: 0 } : repo.unreadSummary(workspaceId);
     },
 
     /**

@@ -58,6 +58,7 @@ export function toMessageView(row: MessageRow): MessageView {
     errorMessage: row.error_message,
     advice: row.error_code !== null ? describeErrorCode(row.error_code).advice : null,
     mediaPath: row.media_path,
+    waTimestamp: row.wa_timestamp,
     createdAt: row.created_at,
     sentAt: row.sent_at,
     deliveredAt: row.delivered_at,
@@ -84,6 +85,7 @@ export function toConversationView(row: ConversationRow): ConversationView {
     unreadCount: row.unread_count,
     botPaused: row.bot_paused === 1,
     source: row.source,
+    handoffRequestedAt: row.handoff_requested_at,
   };
 }
 

@@ -2,6 +2,7 @@
 // (`messages.send`, `templates.sync`, `templates.sync-timer`), so it must be created before
 // queue.start(). The core routes its handlers and calls onTemplateStatusChanged when a
 // `templates:status-changed` event fires.
+import { dirname } from 'node:path';
 import type { Db } from '../db/open';
 import type { EventBus } from '../events';
 import type { Handlers } from '../ipc/router';
@@ -16,6 +17,9 @@ import type { WhatsAppClient } from '../whatsapp/client';
 import { bindConversations } from './conversations.ipc';
 import { createConversationsRepo } from './conversations.repo';
 import { createConversationsService, type ConversationsService } from './conversations.service';
+import { bindInbox } from './inbox.ipc';
+import { createInboxRepo } from './inbox.repo';
+import { createInboxService, type InboxService } from './inbox.service';
 import { registerSendJob } from './messages.jobs';
 import { createMessagesService, type MessagesService } from './messages.service';
 
@@ -48,6 +52,7 @@ export interface MessagingModule {
   readonly templates: TemplatesService;
   readonly messages: MessagesService;
   readonly conversations: ConversationsService;
+  readonly inbox: InboxService;
   readonly templateJobs: TemplateJobs;
   /** Call when a `templates:status-changed` event fires: a sync of that connection soon (collapsed). */
   onTemplateStatusChanged(event: { connectionId: string }): void;
@@ -103,6 +108,18 @@ export function createMessagingModule(options: MessagingModuleOptions): Messagin
     currentWorkspaceId: () => connections.service.currentWorkspaceId(),
   });
 
+  const inbox = createInboxService({
+    repo: createInboxRepo(db),
+    conversations: repo,
+    messages,
+    log,
+    now,
+    // The store lives in the data folder; attachments and kept media go beside it.
+    dataDir: dirname(db.name),
+    clientFor,
+    currentWorkspaceId: () => connections.service.currentWorkspaceId(),
+  });
+
   let unsubscribe: (() => void) | undefined;
   if (options.templateSync?.schedule !== false) {
     templateJobs.ensureSchedules();
@@ -112,10 +129,15 @@ export function createMessagingModule(options: MessagingModuleOptions): Messagin
   }
 
   return {
-    handlers: { ...bindTemplates(templates), ...bindConversations(conversations, messages) },
+    handlers: {
+      ...bindTemplates(templates),
+      ...bindConversations(conversations, messages),
+      ...bindInbox(inbox, conversations),
+    },
     templates,
     messages,
     conversations,
+    inbox,
     templateJobs,
     onTemplateStatusChanged(event) {
       templateJobs.requestSync(event.connectionId);

@@ -36,9 +36,10 @@ export function guardWebContents(
 
 /**
  * Every permission is refused except writing to the clipboard (the copy buttons for the callback URL
- * and verify token); reading the clipboard stays refused.
+ * and verify token) and notifications (the inbox's desktop notification for a new customer message,
+ * shown by the OS as plain text); reading the clipboard stays refused.
  */
-const allowedPermissions = new Set(['clipboard-sanitized-write']);
+const allowedPermissions = new Set(['clipboard-sanitized-write', 'notifications']);
 export function isPermissionAllowed(permission: string): boolean {
   return allowedPermissions.has(permission);
 }

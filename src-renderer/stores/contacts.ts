@@ -94,7 +94,7 @@ interface ContactsState {
 }
 
 /** Base64 of a Blob slice via FileReader (native; no giant strings built by hand). */
-function base64Of(blob: Blob): Promise<string> {
+export function base64Of(blob: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => {

@@ -131,12 +131,14 @@ describe('Electron checklist: navigation, new windows, webview, openExternal', (
 });
 
 describe('Electron checklist: permissions and CSP header', () => {
-  it.each(['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen', 'hid'])(
+  it.each(['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'hid'])(
     'refuses the %s permission',
     (permission) => expect(isPermissionAllowed(permission)).toBe(false),
   );
-  it('allows only writing to the clipboard (the copy buttons)', () =>
-    expect(isPermissionAllowed('clipboard-sanitized-write')).toBe(true));
+  it('allows only writing to the clipboard (the copy buttons) and notifications (new inbox messages)', () => {
+    expect(isPermissionAllowed('clipboard-sanitized-write')).toBe(true);
+    expect(isPermissionAllowed('notifications')).toBe(true);
+  });
 
   it('puts our CSP on every response, replacing one the response carried', () => {
     const headers = withContentSecurityPolicy({

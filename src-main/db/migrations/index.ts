@@ -7,6 +7,7 @@ import { chatbotRulesV2 } from './0003-chatbot-rules-v2';
 import { messagingOutbox } from './0004-messaging-outbox';
 import { chatbotRuns } from './0005-chatbot-runs';
 import { campaignRunner } from './0006-campaign-runner';
+import { inboxSearch } from './0007-inbox-search';
 
 export const migrations: readonly Migration[] = [
   initial,
@@ -15,6 +16,7 @@ export const migrations: readonly Migration[] = [
   messagingOutbox,
   chatbotRuns,
   campaignRunner,
+  inboxSearch,
 ];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */

@@ -1,0 +1,93 @@
+import type { Locator, Page } from '@playwright/test';
+
+/** Page object for the inbox: the conversation list, the open thread, the composer and the template picker. */
+export class InboxPage {
+  constructor(readonly page: Page) {}
+
+  list(): Locator {
+    return this.page.getByTestId('conversation-list');
+  }
+
+  conversation(name: string | RegExp): Locator {
+    return this.page.getByRole('listbox', { name: 'Conversations' }).getByRole('option', { name });
+  }
+
+  thread(): Locator {
+    return this.page.getByTestId('thread');
+  }
+
+  messages(): Locator {
+    return this.thread().getByTestId('message');
+  }
+
+  outbound(): Locator {
+    return this.thread().locator('[data-testid="message"][data-direction="outbound"]');
+  }
+
+  inbound(): Locator {
+    return this.thread().locator('[data-testid="message"][data-direction="inbound"]');
+  }
+
+  composerText(): Locator {
+    return this.thread().getByRole('combobox', { name: 'Message' });
+  }
+
+  windowNote(): Locator {
+    return this.thread().getByTestId('window-note');
+  }
+
+  templates(): Locator {
+    return this.thread().getByRole('radiogroup', { name: 'Templates' });
+  }
+
+  search(): Locator {
+    return this.page.getByRole('searchbox', { name: 'Search chats and messages' });
+  }
+
+  searchHits(): Locator {
+    return this.page.getByTestId('search-hit');
+  }
+
+  async reply(text: string): Promise<void> {
+    await this.composerText().fill(text);
+    await this.composerText().press('Enter');
+  }
+
+  /**
+   * Calls the app's IPC contract over the page's own authenticated WebSocket (test set-up only, such as
+   * a simulated customer message with an old timestamp).
+   */
+  async invoke<T>(channel: string, payload: unknown): Promise<T> {
+    const result = await this.page.evaluate(
+      async ({ channel, payload }) => {
+        const ws = new WebSocket(`ws://${location.host}/ws`);
+        await new Promise((resolve, reject) => {
+          ws.onopen = resolve;
+          ws.onerror = reject;
+        });
+        const reply = await new Promise<unknown>((resolve) => {
+          ws.onmessage = (m: MessageEvent<string>) => {
+            const data = JSON.parse(m.data) as { id?: number; result?: unknown };
+            if (data.id === 1) resolve(data.result);
+          };
+          ws.send(JSON.stringify({ id: 1, channel, payload }));
+        });
+        ws.close();
+        return reply;
+      },
+      { channel, payload },
+    );
+    const typed = result as { ok: boolean; value?: T; error?: { code: string; message: string } };
+    if (!typed.ok) throw new Error(`${channel}: ${typed.error?.code} ${typed.error?.message}`);
+    return typed.value as T;
+  }
+
+  simulate(message: {
+    from: string;
+    text: string;
+    profileName?: string;
+    sentMinutesAgo?: number;
+  }): Promise<{ wamid: string; from: string }> {
+    return this.invoke('sandbox:simulate-message', { type: 'text', ...message });
+  }
+}

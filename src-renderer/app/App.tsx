@@ -1,5 +1,4 @@
 import { useEffect, type ReactNode } from 'react';
-import { ComingSoon } from '../components/ComingSoon';
 import { CampaignsScreen } from '../features/campaigns/CampaignsScreen';
 import { ChatbotsScreen } from '../features/chatbots/ChatbotsScreen';
 import { ContactsScreen } from '../features/contacts/ContactsScreen';

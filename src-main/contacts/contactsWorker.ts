@@ -55,7 +55,7 @@ function writerRole(input: ImportWriterInput, writerPort: MessagePort): Promise<
     try {
       writer ??= new ImportWriter(input);
       if (request.type === 'rows') {
-        reply(writer.write(request.seq, request.rows));
+        reply(writer.write(request.seq, request.count, request.rowsJson));
       } else {
         writer.close();
         reply({ type: 'ended' });

@@ -19,6 +19,7 @@ import { createConnectionsModule, type ConnectionsModule } from './connections/c
 import { startSandbox, type Sandbox } from './connections/sandbox';
 import { enqueueBotReply, registerChatbotJobs } from './chatbots/chatbots.jobs';
 import { bindContacts } from './contacts/contacts.ipc';
+import { bindContactFiles, type DesktopShell } from './contacts/contacts.files';
 import { createMessagingModule, type MessagingModule } from './conversations/messaging.module';
 import { createContactsService, type ContactsService } from './contacts/contacts.service';
 import { createTunnelModule, type TunnelModule } from './tunnel/tunnel.module';
@@ -41,6 +42,8 @@ export interface CoreOptions {
   webhookPort?: number;
   /** The embedded simulator behind the Sandbox connection; on unless false (some tests). */
   sandbox?: boolean;
+  /** OS dialogs and drags, from the Electron host (host/electronShell.ts); the browser host has none. */
+  shell?: DesktopShell;
 }
 
 export interface Core {
@@ -281,6 +284,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'app:health': () => health(),
     ...connections.handlers,
     ...bindContacts(contacts),
+    ...bindContactFiles(contacts, options.shell),
     ...bindWebhooks(webhooks, tunnel),
     ...messaging.handlers,
   };

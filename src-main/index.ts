@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow } from 'electron';
 import { createCore, type Core } from './core';
 import { bindElectronIpc } from './host/electron';
+import { createElectronShell } from './host/electronShell';
 import { hardenElectron } from './host/electronSecurity';
 import { mainWindowOptions } from './host/windowOptions';
 
@@ -39,7 +40,11 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => app.quit());
 
   void app.whenReady().then(async () => {
-    core = await createCore({ dataDir: app.getPath('userData'), hostKind: 'electron' });
+    core = await createCore({
+      dataDir: app.getPath('userData'),
+      hostKind: 'electron',
+      shell: createElectronShell(() => window),
+    });
     window = new BrowserWindow(mainWindowOptions(join(__dirname, '../preload')));
     bindElectronIpc(core, window, isAppUrl);
     window.once('ready-to-show', () => window?.show());

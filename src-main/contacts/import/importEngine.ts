@@ -119,10 +119,17 @@ function byPhone(a: RunEntry, b: RunEntry): number {
   return a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0;
 }
 
-/** One JSON array text of entries [from, to). */
+/**
+ * One JSON array text of entries [from, to). Each entry's own JSON is dropped once copied: the batch text
+ * is what travels, and a run in flight should not be held in memory twice.
+ */
 function batchJson(run: readonly RunEntry[], from: number, to: number): string {
   let text = '[';
-  for (let i = from; i < to; i++) text += (i > from ? ',' : '') + (run[i] as RunEntry).json;
+  for (let i = from; i < to; i++) {
+    const entry = run[i] as RunEntry;
+    text += (i > from ? ',' : '') + entry.json;
+    entry.json = '';
+  }
   return text + ']';
 }
 
@@ -257,8 +264,12 @@ export async function runImportJob(
   let wake: (() => void) | undefined;
   let ended = false;
   const pendingSkips: { skip: SkippedRow; entry: RunEntry }[] = [];
-  /** The entries of each unacknowledged batch, to find the rows the writer skipped. */
+  /**
+   * The entries of each unacknowledged batch, to find the rows the writer skipped. Only the modes that skip
+   * rows need them ("add and update" applies every row).
+   */
   const sentBatches = new Map<number, RunEntry[]>();
+  const keepSentBatches = settings.mode !== 'add-and-update';
   const noteSkipped = (batch: RunEntry[], skipped: SkippedRow[]): void => {
     const byPhone = new Map(skipped.map((skip) => [skip.phone, skip]));
     for (const entry of batch) {
@@ -331,7 +342,8 @@ export async function runImportJob(
       if (writerError || cancelled()) break;
       const end = Math.min(run.length, i + batchRows);
       inFlightRows += end - i;
-      sentBatches.set(++seq, run.slice(i, end));
+      if (keepSentBatches) sentBatches.set(seq + 1, run.slice(i, end));
+      seq++;
       link.send({ type: 'rows', seq, count: end - i, rowsJson: batchJson(run, i, end) });
       i = end;
     }

@@ -24,6 +24,7 @@ import { bindChatbots } from './chatbots/chatbots.ipc';
 import { createChatbotsService } from './chatbots/chatbots.service';
 import { createCampaignsModule, type CampaignsModule } from './campaigns/campaigns.module';
 import { bindContacts } from './contacts/contacts.ipc';
+import { bindContactFiles, type DesktopShell } from './contacts/contacts.files';
 import { createMessagingModule, type MessagingModule } from './conversations/messaging.module';
 import { createContactsService, type ContactsService } from './contacts/contacts.service';
 import { createTunnelModule, type TunnelModule } from './tunnel/tunnel.module';
@@ -52,6 +53,8 @@ export interface CoreOptions {
   dailyBackups?: boolean;
   /** Where 'cloud' connections send (default Meta's Graph API); tests point it at a simulator. */
   graphBaseUrl?: string;
+  /** OS dialogs and drags, from the Electron host (host/electronShell.ts); the browser host has none. */
+  shell?: DesktopShell;
 }
 
 export interface Core {
@@ -326,6 +329,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'app:health': () => health(),
     ...connections.handlers,
     ...bindContacts(contacts),
+    ...bindContactFiles(contacts, options.shell),
     ...bindWebhooks(webhooks, tunnel),
     ...messaging.handlers,
     ...bindChatbots(createChatbotsService({ db, now }), events),

@@ -11,6 +11,7 @@ import {
   openFolder,
   showSecretStorageWarning,
 } from './host/electron';
+import { createElectronShell } from './host/electronShell';
 import { hardenElectron } from './host/electronSecurity';
 import { mainWindowOptions } from './host/windowOptions';
 
@@ -52,6 +53,7 @@ if (!app.requestSingleInstanceLock()) {
       hostKind: 'electron',
       secrets: secrets.box,
       openFolder,
+      shell: createElectronShell(() => window),
       ...(secrets.warning ? { secretsWarning: secrets.warning } : {}),
     });
     window = new BrowserWindow(mainWindowOptions(join(__dirname, '../preload')));

@@ -397,6 +397,20 @@ export interface ExportProgress {
   rowsTotal: number;
 }
 
+// --- Files through the desktop shell ---------------------------------------------------------------
+// The Electron app picks the import file with the OS dialog, saves exports and rejects files where the
+// user says, and lets them be dragged out of the window. The browser host has no shell: these channels
+// answer UNAVAILABLE there and the screen uses the file input, downloads and DownloadURL drags instead.
+
+/** A file the contacts screen offers: an export by its id, or an import's rejects by its file id. */
+export const contactFileRefSchema = z
+  .object({
+    kind: z.enum(['export', 'rejects']),
+    id: z.string().min(1).max(200),
+  })
+  .strict();
+export type ContactFileRef = z.infer<typeof contactFileRefSchema>;
+
 export const contactsContract = {
   'contacts:list': { request: listContactsSchema, response: returns<ContactsPage>() },
   'contacts:facets': {
@@ -416,6 +430,18 @@ export const contactsContract = {
     response: returns<{ running: ImportProgress | null; last: ImportSummary | null }>(),
   },
   'contacts:export': { request: exportContactsSchema, response: returns<ExportResult>() },
+  /** Opens the OS file dialog; the chosen file becomes a completed upload (null: the user cancelled). */
+  'contacts:pick-import-file': {
+    request: z.object({}).strict(),
+    response: returns<UploadState | null>(),
+  },
+  /** Opens the OS save dialog and copies the file there (savedTo null: the user cancelled). */
+  'contacts:save-file': {
+    request: contactFileRefSchema,
+    response: returns<{ savedTo: string | null }>(),
+  },
+  /** Starts dragging the file out of the window; call it from the element's dragstart. */
+  'contacts:drag-file': { request: contactFileRefSchema, response: returns<{ dragging: true }>() },
 } as const;
 
 export const contactsEvents = {

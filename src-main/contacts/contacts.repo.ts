@@ -10,7 +10,6 @@ import type {
   ContactSource,
   ImportMode,
 } from '../../src-preload/contacts.contract';
-import { newId } from '../db/ids';
 import type { Db } from '../db/open';
 
 export interface ContactRow {
@@ -29,18 +28,30 @@ export interface ContactRow {
   updated_at: number;
 }
 
-/** One row of an import, already validated (rowBuilder.ts); tags and attributes as JSON text. */
-export interface ImportRow {
-  phone: string;
-  name: string | null;
-  email: string | null;
-  /** A JSON array of strings. */
-  tagsJson: string;
-  /** A JSON object of strings. */
-  attributesJson: string;
-}
+/**
+ * One row of an import, already validated (import/rowBuilder.ts), as an element of the JSON array an
+ * import batch is sent as: [id, phone, name, email, tagsJson, attributesJson]. The id is used only if the
+ * row creates a contact; tags and attributes are JSON text as stored. One JSON text per batch is what
+ * lets SQLite read the batch itself (json_each) in one statement instead of one call per row from
+ * JavaScript, and what crosses from the reader thread to the writer as a single string instead of
+ * thousands of objects to clone. Nothing else goes in it: every extra byte is parsed by each ->>.
+ */
+export type ImportRowTuple = [
+  id: string,
+  phone: string,
+  name: string | null,
+  email: string | null,
+  tagsJson: string,
+  attributesJson: string,
+];
 
-export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'skipped';
+/** What one batch did; `skipped` are the phones the mode left out (add-new: exists; update: missing). */
+export interface ImportBatchOutcome {
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: string[];
+}
 
 export interface ContactPatch {
   name?: string | null;
@@ -164,8 +175,17 @@ export function anchorOf(sort: ContactSort, row: ContactRow): PageAnchor {
 
 export interface ContactsRepo {
   workspaceExists(workspaceId: string): boolean;
-  /** Applies one import row. Call inside a transaction; the caller batches. */
-  importRow(workspaceId: string, mode: ImportMode, row: ImportRow, now: number): ImportOutcome;
+  /**
+   * Applies one import batch: `rowsJson` is a JSON array of ImportRowTuple with distinct phones, `count`
+   * its length. Call inside a transaction (the counts rely on no other write landing meanwhile).
+   */
+  importBatch(
+    workspaceId: string,
+    mode: ImportMode,
+    rowsJson: string,
+    count: number,
+    now: number,
+  ): ImportBatchOutcome;
   countInWorkspace(workspaceId: string): number;
   get(workspaceId: string, contactId: string): Contact | undefined;
   getRow(workspaceId: string, contactId: string): ContactRow | undefined;
@@ -204,46 +224,60 @@ export function createContactsRepo(db: Db): ContactsRepo {
     db.prepare<[string], number>('SELECT 1 FROM workspaces WHERE id = ?').pluck(),
   );
 
+  // The batch's rows, read by SQLite from the JSON text (ImportRowTuple positions).
+  const batchRows = /* sql */ `
+    SELECT j.value->>0 AS id, j.value->>1 AS phone, j.value->>2 AS name, j.value->>3 AS email,
+           j.value->>4 AS tags, j.value->>5 AS attributes
+    FROM json_each(@rows) AS j`;
+  const insertColumns = /* sql */ `
+    INSERT INTO contacts (id, workspace_id, phone_e164, name, email, tags, attributes, source, created_at, updated_at)
+    SELECT b.id, @workspaceId, b.phone, b.name, b.email, b.tags, b.attributes, 'import', @now, @now
+    FROM (${batchRows}) AS b WHERE true`;
+  type BatchParams = { workspaceId: string; rows: string; now: number };
+  // RETURNING rowid: a row this statement created has a rowid above the table's largest before it (no
+  // other write can land inside the caller's transaction); an updated row keeps its old one; an
+  // unchanged row (the WHERE of DO UPDATE is false) returns nothing.
   const upsert = lazy(() =>
     db
-      .prepare<unknown[], string>(
-        /* sql */ `
-        INSERT INTO contacts (id, workspace_id, phone_e164, name, email, tags, attributes, source, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'import', ?, ?)
+      .prepare<[BatchParams], number>(
+        /* sql */ `${insertColumns}
         ON CONFLICT (workspace_id, phone_e164) DO UPDATE SET ${merged('excluded', 'contacts')},
           updated_at = excluded.updated_at
         WHERE ${changed('excluded', 'contacts')}
-        RETURNING id`,
+        RETURNING rowid`,
       )
       .pluck(),
   );
+  const maxRowid = lazy(() => db.prepare<[], number | null>('SELECT max(rowid) FROM contacts').pluck());
   const insertOnly = lazy(() =>
     db
-      .prepare<unknown[], string>(
-        /* sql */ `
-        INSERT INTO contacts (id, workspace_id, phone_e164, name, email, tags, attributes, source, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'import', ?, ?)
+      .prepare<[BatchParams], string>(
+        /* sql */ `${insertColumns}
         ON CONFLICT (workspace_id, phone_e164) DO NOTHING
-        RETURNING id`,
+        RETURNING phone_e164`,
       )
       .pluck(),
   );
-  // update-existing: `incoming` is a one-row VALUES table so the same change test applies.
+  // update-existing: `incoming` is the batch, so the same change test applies.
   const updateOnly = lazy(() =>
     db
-      .prepare<unknown[], string>(
+      .prepare<[BatchParams], string>(
         /* sql */ `
-        WITH incoming(name, email, tags, attributes) AS (VALUES (?, ?, ?, ?))
-        UPDATE contacts SET ${merged('incoming', 'contacts')}, updated_at = ?
-        FROM incoming
-        WHERE contacts.workspace_id = ? AND contacts.phone_e164 = ? AND (${changed('incoming', 'contacts')})
-        RETURNING contacts.id`,
+        UPDATE contacts SET ${merged('incoming', 'contacts')}, updated_at = @now
+        FROM (${batchRows}) AS incoming
+        WHERE contacts.workspace_id = @workspaceId AND contacts.phone_e164 = incoming.phone
+          AND (${changed('incoming', 'contacts')})
+        RETURNING contacts.phone_e164`,
       )
       .pluck(),
   );
-  const existsByPhone = lazy(() =>
+  const missingOfBatch = lazy(() =>
     db
-      .prepare<[string, string], number>('SELECT 1 FROM contacts WHERE workspace_id = ? AND phone_e164 = ?')
+      .prepare<[Omit<BatchParams, 'now'>], string>(
+        /* sql */ `
+        SELECT j.value->>1 FROM json_each(@rows) AS j
+        WHERE NOT EXISTS (SELECT 1 FROM contacts WHERE workspace_id = @workspaceId AND phone_e164 = j.value->>1)`,
+      )
       .pluck(),
   );
   const countAll = lazy(() =>
@@ -309,53 +343,37 @@ export function createContactsRepo(db: Db): ContactsRepo {
   return {
     workspaceExists: (id) => workspaceExists().get(id) !== undefined,
 
-    importRow(workspaceId, mode, row, now) {
-      const tags = row.tagsJson;
-      const attributes = row.attributesJson;
+    importBatch(workspaceId, mode, rowsJson, count, now) {
+      const params = { workspaceId, rows: rowsJson, now };
       switch (mode) {
         case 'add-and-update': {
-          const id = newId(now);
-          const returned = upsert().get(
-            id,
-            workspaceId,
-            row.phone,
-            row.name,
-            row.email,
-            tags,
-            attributes,
-            now,
-            now,
-          );
-          if (returned === undefined) return 'unchanged';
-          return returned === id ? 'created' : 'updated';
+          const before = maxRowid().get() ?? 0;
+          let created = 0;
+          const changedRows = upsert().all(params);
+          for (const rowid of changedRows) if (rowid > before) created++;
+          return {
+            created,
+            updated: changedRows.length - created,
+            unchanged: count - changedRows.length,
+            skipped: [],
+          };
         }
         case 'add-new': {
-          const id = newId(now);
-          const returned = insertOnly().get(
-            id,
-            workspaceId,
-            row.phone,
-            row.name,
-            row.email,
-            tags,
-            attributes,
-            now,
-            now,
-          );
-          return returned === undefined ? 'skipped' : 'created';
+          const inserted = insertOnly().all(params);
+          if (inserted.length === count) return { created: count, updated: 0, unchanged: 0, skipped: [] };
+          const insertedPhones = new Set(inserted);
+          const rows = JSON.parse(rowsJson) as ImportRowTuple[];
+          return {
+            created: inserted.length,
+            updated: 0,
+            unchanged: 0,
+            skipped: rows.map((r) => r[1]).filter((phone) => !insertedPhones.has(phone)),
+          };
         }
         case 'update-existing': {
-          const returned = updateOnly().get(
-            row.name,
-            row.email,
-            tags,
-            attributes,
-            now,
-            workspaceId,
-            row.phone,
-          );
-          if (returned !== undefined) return 'updated';
-          return existsByPhone().get(workspaceId, row.phone) === undefined ? 'skipped' : 'unchanged';
+          const updated = updateOnly().all(params).length;
+          const missing = missingOfBatch().all({ workspaceId, rows: rowsJson });
+          return { created: 0, updated, unchanged: count - updated - missing.length, skipped: missing };
         }
       }
     },

@@ -302,7 +302,6 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
             workspaceId,
             mode: settings.mode,
             lock,
-            transactionMs: 20,
             cancelFlag,
           },
           port: channel.port2,

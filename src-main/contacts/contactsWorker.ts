@@ -9,6 +9,7 @@
 // out/main/contactsWorker.js; source runs: this file).
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDatabase } from '../db/open';
+import { lowerWorkerThreadPriority } from '../workers/threadPriority';
 import { createContactsRepo } from './contacts.repo';
 import { ContactsQueries, type PageRequest } from './contacts.query';
 import { runExportJob, type ExportJobInput } from './export/exportWriter';
@@ -55,7 +56,7 @@ function writerRole(input: ImportWriterInput, writerPort: MessagePort): Promise<
     try {
       writer ??= new ImportWriter(input);
       if (request.type === 'rows') {
-        reply(writer.write(request.seq, request.rows));
+        reply(writer.write(request.seq, request.count, request.rowsJson));
       } else {
         writer.close();
         reply({ type: 'ended' });
@@ -104,6 +105,9 @@ function queryRole(dbFile: string): Promise<void> {
   port?.on('close', () => db.close());
   return Promise.resolve();
 }
+
+// Imports and exports are background work: they must not take a core from the main thread.
+if (data.role !== 'query') lowerWorkerThreadPriority();
 
 const started =
   data.role === 'import'

@@ -81,6 +81,8 @@ interface ContactsState {
   deleteContacts(contactIds: string[]): Promise<number>;
 
   importFile(file: File): Promise<void>;
+  /** The desktop app's file dialog instead of the file input (the file stays where it is). */
+  pickImportFile(): Promise<void>;
   updateDraft(patch: Partial<MappingDraft>): void;
   repreview(options: {
     delimiter?: ImportSettings['delimiter'];
@@ -315,21 +317,21 @@ export const useContactsStore = create<ContactsState>((set, get) => {
             importStage: { kind: 'uploading', fileName: file.name, sent: state.received, size: file.size },
           });
         }
-        const preview = await api.invoke('contacts:import-preview', { uploadId: begun.uploadId });
+        await showMapping(begun.uploadId);
+      } catch (error) {
+        set({ importStage: { kind: 'idle' }, importError: errorMessage(error) });
+      }
+    },
+
+    async pickImportFile() {
+      set({ importError: undefined });
+      try {
+        const picked = await api.invoke('contacts:pick-import-file', {});
+        if (!picked) return;
         set({
-          importStage: {
-            kind: 'mapping',
-            preview,
-            starting: false,
-            draft: {
-              delimiter: preview.delimiter,
-              hasHeader: preview.hasHeader,
-              columns: preview.suggested.columns,
-              defaultCountry: preview.suggested.defaultCountry ?? defaultCountryFromLocale(),
-              mode: 'add-and-update',
-            },
-          },
+          importStage: { kind: 'uploading', fileName: picked.fileName, sent: picked.size, size: picked.size },
         });
+        await showMapping(picked.uploadId);
       } catch (error) {
         set({ importStage: { kind: 'idle' }, importError: errorMessage(error) });
       }
@@ -420,6 +422,25 @@ export const useContactsStore = create<ContactsState>((set, get) => {
       }
     },
   };
+
+  /** The preview of a completed upload, as the mapping step with the suggested columns. */
+  async function showMapping(uploadId: string): Promise<void> {
+    const preview = await api.invoke('contacts:import-preview', { uploadId });
+    set({
+      importStage: {
+        kind: 'mapping',
+        preview,
+        starting: false,
+        draft: {
+          delimiter: preview.delimiter,
+          hasHeader: preview.hasHeader,
+          columns: preview.suggested.columns,
+          defaultCountry: preview.suggested.defaultCountry ?? defaultCountryFromLocale(),
+          mode: 'add-and-update',
+        },
+      },
+    });
+  }
 
   function replaceLoaded(contact: Contact): void {
     set((state) => {

@@ -1,5 +1,5 @@
 // The desktop app itself: Electron's security checklist as the running app reports it.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
@@ -133,4 +133,46 @@ test('a backup restores in the desktop app: the core is replaced under the same 
   expect(restored).toMatchObject({ ok: true, value: { restoredFrom: backup.value.name } });
   const info = await page.evaluate(() => window.api!.invoke('app:info', {}));
   expect(info).toMatchObject({ ok: true, value: { hostKind: 'electron' } });
+});
+
+test('contacts files: the OS open dialog imports a file in place; the save dialog writes the export', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bellhop-electron-files-'));
+  const input = join(dir, 'customers.csv');
+  const original = 'phone,name\n+16505551234,Ann\n+16505551235,Bob\ncall me,Nobody\n';
+  writeFileSync(input, original);
+  const saved = join(dir, 'saved-export.csv');
+  // Stand in for the user in the OS dialogs: host/electronShell.ts looks them up on `dialog` at each call.
+  await app.evaluate(
+    ({ dialog }, paths) => {
+      Object.assign(dialog, {
+        showOpenDialog: () => Promise.resolve({ canceled: false, filePaths: [paths.input] }),
+        showSaveDialog: () => Promise.resolve({ canceled: false, filePath: paths.saved }),
+      });
+    },
+    { input, saved },
+  );
+  await page.evaluate(() => {
+    location.hash = '#/contacts';
+  });
+  await expect(page.getByRole('heading', { level: 1, name: 'Contacts' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Import CSV…' }).click();
+  await expect(page.getByTestId('import-mapping')).toBeVisible();
+  await page.getByTestId('import-start').click();
+  await expect(page.getByTestId('import-summary')).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('count-created')).toHaveText('2');
+  await expect(page.getByTestId('count-rejected')).toHaveText('1');
+  // The rows not imported are saved through the same dialog, not downloaded.
+  await expect(page.getByTestId('save-rejects')).toBeVisible();
+  // The picked file was read where it is, not moved or changed.
+  expect(readFileSync(input, 'utf8')).toBe(original);
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByRole('button', { name: 'Export…' }).click();
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  await page.getByTestId('export-save').click();
+  await expect(page.getByTestId('export-saved')).toHaveText(`Saved to ${saved}`);
+  const exported = readFileSync(saved, 'utf8');
+  expect(exported).toContain('+16505551234');
+  expect(exported).toContain('+16505551235');
 });

@@ -198,7 +198,6 @@ describe('contacts import fuzz', () => {
           rejectsPath,
           lock: { key: `contact_import:workspace:fuzz-${i}`, fence: 1 },
           runRows: 7,
-          transactionMs: 1,
           cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
         },
         generated.bytes.length,

@@ -1,13 +1,14 @@
 // The pure CSV pipeline: encodings, delimiters, record splitting (quotes, line endings, chunk boundaries,
 // size caps, stray quotes), header aliases and CSV writing.
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { csvLine, escapeFormula, unescapeFormula } from '../../src-main/contacts/csv/csvWrite';
 import { detectEncoding, FileFormatError, StreamDecoder } from '../../src-main/contacts/csv/decode';
 import { detectDelimiter } from '../../src-main/contacts/csv/delimiter';
-import { parseRecords } from '../../src-main/contacts/csv/fields';
+import { parseRecords, splitQuoted } from '../../src-main/contacts/csv/fields';
 import { headerKey, suggestColumns } from '../../src-main/contacts/csv/headers';
 import { RecordSplitter, type SplitEvent } from '../../src-main/contacts/csv/records';
-import { utf16be, utf16le } from '../helpers/contactsCsv';
+import { mulberry32, utf16be, utf16le } from '../helpers/contactsCsv';
 
 const limits = { maxRecordChars: 1000, previewChars: 20 };
 
@@ -198,6 +199,47 @@ describe('parseRecords (csv-parse)', () => {
     expect(parsed[1]).toEqual(['']);
     expect(parsed[2]).toEqual(['x\ny', 'q"q']);
     expect(parsed[3]).toEqual({ malformed: 'a quote opened in it is never closed' });
+  });
+
+  it('splits regular quoted records itself, exactly as csv-parse does, and leaves it the irregular ones', () => {
+    expect(splitQuoted('"a, b",c,"x""y",""', ',')).toEqual(['a, b', 'c', 'x"y', '']);
+    expect(splitQuoted('"line\nbreak";2', ';')).toEqual(['line\nbreak', '2']);
+    for (const irregular of ['a"b,c', '"a"b,c', '"open,c', ' "a",b', '"a" ,b', 'a\rb']) {
+      expect(splitQuoted(irregular, ',')).toBeUndefined();
+    }
+    // Generated records: wherever splitQuoted answers, csv-parse (with the import's options) agrees.
+    const rand = mulberry32(6060);
+    const alphabet = ['a', 'b', ' ', ',', ';', '"', '""', '\n', 'é'];
+    let answered = 0;
+    for (let n = 0; n < 5000; n++) {
+      const fields: string[] = [];
+      const count = 1 + Math.floor(rand() * 5);
+      for (let f = 0; f < count; f++) {
+        let text = '';
+        const length = Math.floor(rand() * 6);
+        for (let k = 0; k < length; k++) text += alphabet[Math.floor(rand() * alphabet.length)];
+        // Half the fields are quoted as a writer would; the others are left raw, often irregular.
+        fields.push(rand() < 0.5 ? '"' + text.replace(/"/g, '""') + '"' : text.replace(/\n/g, ''));
+      }
+      const record = fields.join(',');
+      if (record === '') continue;
+      const ours = splitQuoted(record, ',');
+      if (ours === undefined) continue;
+      answered++;
+      const theirs: string[][] = parse(record, {
+        delimiter: ',',
+        quote: '"',
+        escape: '"',
+        record_delimiter: ['\n'],
+        relax_quotes: true,
+        relax_column_count: true,
+        skip_empty_lines: false,
+        bom: false,
+        trim: false,
+      });
+      expect(theirs, record).toEqual([ours]);
+    }
+    expect(answered).toBeGreaterThan(1000);
   });
 });
 

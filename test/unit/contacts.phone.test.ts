@@ -1,6 +1,13 @@
 // What a phone cell becomes: one E.164 number per person however it was written, or a reason.
+import {
+  parsePhoneNumberFromString,
+  validatePhoneNumberLength,
+  type CountryCode,
+} from 'libphonenumber-js/core';
 import { describe, expect, it } from 'vitest';
-import { normalisePhone } from '../../src-main/contacts/phone/normalisePhone';
+import { anyPhoneDigit, normalisePhone } from '../../src-main/contacts/phone/normalisePhone';
+import { metadataJson } from '../../src-main/contacts/phone/libphonenumberPlans';
+import { mulberry32 } from '../helpers/contactsCsv';
 
 const e164 = (raw: string, country?: string): string | undefined => {
   const r = normalisePhone(raw, country);
@@ -74,5 +81,28 @@ describe('normalisePhone', () => {
     expect(normalisePhone('   ', 'US')).toMatchObject({ ok: false, code: 'MISSING_PHONE' });
     expect(normalisePhone('5.51199E+12', 'BR')).toMatchObject({ ok: false, code: 'EXCEL_SCIENTIFIC' });
     expect(normalisePhone('x'.repeat(100), 'US')).toMatchObject({ ok: false, code: 'INVALID_PHONE' });
+  });
+
+  it('answers cells without a digit as libphonenumber-js does, without asking it', () => {
+    expect(normalisePhone('n/a', undefined)).toMatchObject({ ok: false, code: 'NO_COUNTRY_CODE' });
+    expect(normalisePhone('+abc', undefined)).toMatchObject({
+      ok: false,
+      code: 'INVALID_PHONE',
+      message: '"+abc" is not a phone number',
+    });
+    // The shortcut rests on the library's verdict for digitless text; check it still holds.
+    const rand = mulberry32(77);
+    const alphabet = ['a', 'Z', 'x', 'ext', '+', '-', '.', '(', ')', '/', ' ', '#', '*', '९', '๑', 'é', '电'];
+    for (let n = 0; n < 600; n++) {
+      let text = '';
+      const length = 1 + Math.floor(rand() * 12);
+      for (let k = 0; k < length; k++) text += alphabet[Math.floor(rand() * alphabet.length)];
+      if (!text.trim() || anyPhoneDigit.test(text)) continue;
+      for (const country of ['US', 'BR', 'DE', undefined] as (CountryCode | undefined)[]) {
+        const options = country ? { defaultCountry: country } : {};
+        expect(parsePhoneNumberFromString(text, options, metadataJson)?.isValid() ?? false, text).toBe(false);
+        expect(validatePhoneNumberLength(text, options, metadataJson), text).toBe('NOT_A_NUMBER');
+      }
+    }
   });
 });

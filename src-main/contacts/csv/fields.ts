@@ -2,8 +2,11 @@
 // batches rather than the raw stream because its streaming parser cannot resume after a record error
 // (on CSV_MAX_RECORD_SIZE it returns without keeping its buffer), and an import must report the bad row
 // and go on. Quotes are relaxed (a quote inside an unquoted field is a character), column counts are
-// checked by the row builder, not here. A record with no quote at all is split on the delimiter directly:
-// csv-parse would return the same fields, and most rows of most files are like that.
+// checked by the row builder, not here. A record with no quote at all is split on the delimiter directly,
+// and one whose quoted fields are all regular (RFC 4180: a quote opens the field, "" inside, a quote then
+// the delimiter or the end closes it) by splitQuoted below: csv-parse returns the same fields for both
+// (test/unit/contacts.csv.test.ts compares them on generated records), and most rows of most files are
+// like that; only the irregular rest goes through csv-parse.
 import { parse, type Options } from 'csv-parse/sync';
 
 export type ParsedRecord = string[] | { malformed: string };
@@ -40,6 +43,54 @@ function parseOne(text: string, delimiter: string): ParsedRecord {
   }
 }
 
+const QUOTE = 34;
+
+/**
+ * The fields of a record whose quoted fields are all regular, or undefined when any field is not (a quote
+ * inside an unquoted field, text after a closing quote, an unclosed quote, a CR outside quotes): those go
+ * to csv-parse, whose relaxed rules decide them.
+ */
+export function splitQuoted(text: string, delimiter: string): string[] | undefined {
+  const d = delimiter.charCodeAt(0);
+  const fields: string[] = [];
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    if (i < n && text.charCodeAt(i) === QUOTE) {
+      let value = '';
+      let from = i + 1;
+      let j = from;
+      for (;;) {
+        j = text.indexOf('"', j);
+        if (j < 0) return undefined;
+        if (j + 1 < n && text.charCodeAt(j + 1) === QUOTE) {
+          value += text.slice(from, j + 1);
+          j += 2;
+          from = j;
+          continue;
+        }
+        break;
+      }
+      fields.push(value + text.slice(from, j));
+      i = j + 1;
+      if (i === n) return fields;
+      if (text.charCodeAt(i) !== d) return undefined;
+      i++;
+    } else {
+      let j = i;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === d) break;
+        if (c === QUOTE || c === 13) return undefined;
+        j++;
+      }
+      fields.push(text.slice(i, j));
+      if (j === n) return fields;
+      i = j + 1;
+    }
+  }
+}
+
 /**
  * Fields of each record, in order (one result per record). Records contain no unquoted line breaks, so
  * joining them with '\n' gives csv-parse exactly these records; if it disagrees (unusual quoting), each
@@ -53,8 +104,12 @@ export function parseRecords(records: readonly string[], delimiter: string): Par
     if (text.length === 0) out[i] = [''];
     else if (text.indexOf('"') < 0 && text.indexOf('\r') < 0) out[i] = text.split(delimiter);
     else {
-      indexes.push(i);
-      texts.push(text);
+      const fields = splitQuoted(text, delimiter);
+      if (fields) out[i] = fields;
+      else {
+        indexes.push(i);
+        texts.push(text);
+      }
     }
   });
   if (texts.length === 0) return out;

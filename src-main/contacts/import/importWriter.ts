@@ -1,40 +1,46 @@
-// The import's writer thread: upserts the rows the reader (importEngine.ts) sends, in phone order within
-// each batch, on its own SQLite connection, so reading the file and writing the database run on both
-// cores at once. Transactions are kept near `transactionMs` (≈20 ms) so a main-thread write never waits
-// long for SQLite's write lock; each one checks the import lock's fence (a writer whose lock expired
-// cannot overwrite a newer import) and that the workspace still exists.
+// The import's writer thread: upserts the batches the reader (importEngine.ts) sends, on its own SQLite
+// connection, so reading the file and writing the database run on both cores at once and the main thread
+// does neither. A batch is one JSON text (contacts.repo.ts ImportRowTuple) applied by one statement in one
+// transaction; the reader sizes batches from the pace each acknowledgement reports so a transaction stays
+// near its target (≈20 ms), and a main-thread write never waits long for SQLite's write lock. Each
+// transaction checks the import lock's fence (a writer whose lock expired cannot overwrite a newer import)
+// and that the workspace still exists.
 import type { ImportMode } from '../../../src-preload/contacts.contract';
 import { openDatabase, type Db } from '../../db/open';
 import { createFenceGuard, StaleFenceError } from '../../locks/fence.store';
 import { createContactsRepo } from '../contacts.repo';
-import type { CandidateContact, RejectCode } from './rowBuilder';
+import type { RejectCode } from './rowBuilder';
 
 export interface ImportWriterInput {
   dbFile: string;
   workspaceId: string;
   mode: ImportMode;
   lock: { key: string; fence: number };
-  transactionMs: number;
   cancelFlag: Int32Array;
 }
 
 export interface SkippedRow {
   code: Extract<RejectCode, 'ALREADY_EXISTS' | 'NOT_IN_WORKSPACE'>;
   message: string;
-  contact: CandidateContact;
+  phone: string;
 }
 
-export type WriterRequest = { type: 'rows'; seq: number; rows: CandidateContact[] } | { type: 'end' };
+export type WriterRequest = { type: 'rows'; seq: number; count: number; rowsJson: string } | { type: 'end' };
 
 export type WriterReply =
   | {
       type: 'ack';
       seq: number;
+      /** Rows in the batch. */
+      count: number;
+      /** Rows committed (0 when a cancel came first: the batch was not written). */
       saved: number;
       created: number;
       updated: number;
       unchanged: number;
       skipped: SkippedRow[];
+      /** Time the transaction took, per row, in milliseconds: the reader sizes the next batches by it. */
+      msPerRow: number;
     }
   | { type: 'failed'; code: string; message: string }
   | { type: 'ended' };
@@ -49,12 +55,21 @@ export class WriterError extends Error {
   }
 }
 
-/** Keeps the connection and the adaptive transaction size between batches. */
+function skippedRow(mode: ImportMode, phone: string): SkippedRow {
+  return mode === 'add-new'
+    ? { code: 'ALREADY_EXISTS', message: `${phone} is already a contact (mode: add new only)`, phone }
+    : {
+        code: 'NOT_IN_WORKSPACE',
+        message: `${phone} is not a contact yet (mode: update existing only)`,
+        phone,
+      };
+}
+
+/** Keeps the connection and its prepared statements between batches. */
 export class ImportWriter {
   private readonly db: Db;
   private readonly repo;
   private readonly fences;
-  private batchSize = 250;
 
   constructor(private readonly input: ImportWriterInput) {
     this.db = openDatabase(input.dbFile);
@@ -68,71 +83,44 @@ export class ImportWriter {
     this.fences = createFenceGuard(this.db);
   }
 
-  private cancelled(): boolean {
-    return Atomics.load(this.input.cancelFlag, 0) !== 0;
-  }
-
-  /** Writes one batch; stops early (between transactions) on cancel. Throws WriterError. */
-  write(seq: number, rows: CandidateContact[]): Extract<WriterReply, { type: 'ack' }> {
+  /** Writes one batch in one transaction, unless the import was cancelled. Throws WriterError. */
+  write(seq: number, count: number, rowsJson: string): Extract<WriterReply, { type: 'ack' }> {
     const ack = {
       type: 'ack' as const,
       seq,
+      count,
       saved: 0,
       created: 0,
       updated: 0,
       unchanged: 0,
       skipped: [] as SkippedRow[],
+      msPerRow: 0,
     };
+    if (Atomics.load(this.input.cancelFlag, 0) !== 0 || count === 0) return ack;
     const { workspaceId, mode, lock } = this.input;
-    let start = 0;
-    while (start < rows.length && !this.cancelled()) {
-      const end = Math.min(rows.length, start + this.batchSize);
-      const began = performance.now();
-      const now = Date.now();
-      try {
-        this.fences.write(lock.key, lock.fence, () => {
-          if (!this.repo.workspaceExists(workspaceId)) {
-            throw new WriterError('NOT_FOUND', 'The workspace was deleted during the import.');
-          }
-          for (let i = start; i < end; i++) {
-            const contact = rows[i] as CandidateContact;
-            const outcome = this.repo.importRow(workspaceId, mode, contact, now);
-            if (outcome === 'skipped') {
-              ack.skipped.push(
-                mode === 'add-new'
-                  ? {
-                      code: 'ALREADY_EXISTS',
-                      contact,
-                      message: `${contact.phone} is already a contact (mode: add new only)`,
-                    }
-                  : {
-                      code: 'NOT_IN_WORKSPACE',
-                      contact,
-                      message: `${contact.phone} is not a contact yet (mode: update existing only)`,
-                    },
-              );
-            } else {
-              ack[outcome]++;
-            }
-          }
-        });
-      } catch (error) {
-        if (error instanceof StaleFenceError) {
-          throw new WriterError(
-            'LOCK_LOST',
-            'The import lost its lock (it ran past its time limit) and stopped.',
-          );
+    const began = performance.now();
+    try {
+      const outcome = this.fences.write(lock.key, lock.fence, () => {
+        if (!this.repo.workspaceExists(workspaceId)) {
+          throw new WriterError('NOT_FOUND', 'The workspace was deleted during the import.');
         }
-        throw error;
+        return this.repo.importBatch(workspaceId, mode, rowsJson, count, Date.now());
+      });
+      ack.saved = count;
+      ack.created = outcome.created;
+      ack.updated = outcome.updated;
+      ack.unchanged = outcome.unchanged;
+      ack.skipped = outcome.skipped.map((phone) => skippedRow(mode, phone));
+    } catch (error) {
+      if (error instanceof StaleFenceError) {
+        throw new WriterError(
+          'LOCK_LOST',
+          'The import lost its lock (it ran past its time limit) and stopped.',
+        );
       }
-      ack.saved += end - start;
-      const perRow = (performance.now() - began) / (end - start);
-      this.batchSize = Math.max(
-        50,
-        Math.min(5000, Math.round(this.input.transactionMs / Math.max(perRow, 0.0005))),
-      );
-      start = end;
+      throw error;
     }
+    ack.msPerRow = (performance.now() - began) / count;
     return ack;
   }
 

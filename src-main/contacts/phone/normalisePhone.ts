@@ -26,6 +26,8 @@ export type PhoneResult = { ok: true; e164: string } | { ok: false; code: PhoneR
 const MAX_PHONE_INPUT = 64;
 const scientific = /^[+-]?\d+(?:[.,]\d+)?e\+?\d+$/i;
 const brazilOldMobile = /^[1-9][1-9][6-9]\d{7}$/;
+/** The decimal digits libphonenumber-js reads (its VALID_DIGITS: ASCII, fullwidth, Arabic-Indic). */
+export const anyPhoneDigit = /[0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9]/;
 
 function parseSlow(text: string, defaultCountry: string | undefined): FastParse {
   const parsed = parsePhoneNumberFromString(
@@ -103,6 +105,20 @@ export function normalisePhone(raw: string, defaultCountry: string | undefined):
       code: 'EXCEL_SCIENTIFIC',
       message: `"${text}" is in scientific notation: the spreadsheet rounded the number and its last digits are lost. Format the column as Text and export again`,
     };
+  }
+
+  // A cell without a single digit ("n/a", "call me", "-") is the commonest junk in a phone column, and
+  // libphonenumber-js answers it through an exception (~100 µs). Its answers for such text are fixed — not
+  // a number; without '+' and a default country, first of all no country code — and this gives the same
+  // ones (test/unit/contacts.phone.test.ts checks the library still says so).
+  if (!anyPhoneDigit.test(text)) {
+    return !defaultCountry && !text.startsWith('+')
+      ? {
+          ok: false,
+          code: 'NO_COUNTRY_CODE',
+          message: `"${text}" has no country code (+…) and no default country was chosen`,
+        }
+      : { ok: false, code: 'INVALID_PHONE', message: `"${text}" is not a phone number` };
   }
 
   const asWritten = parseE164(text, defaultCountry);

@@ -13,6 +13,7 @@ import { ContactsTable } from './ContactsTable';
 import { ExportPanel } from './ExportPanel';
 import { count } from './format';
 import { ImportWizard } from './ImportWizard';
+import { useDesktopShell } from './shellFiles';
 import './contacts.css';
 
 function SearchBox() {
@@ -131,6 +132,8 @@ export function ContactsScreen() {
   const selected = useContactsStore((s) => (s.selectedId ? s.findLoaded(s.selectedId) : undefined));
   const [exporting, setExporting] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
+  // The desktop app opens the OS file dialog (the file is read where it is); the browser, its file input.
+  const desktop = useDesktopShell();
 
   useEffect(() => {
     if (!connectionsLoaded) void useConnectionsStore.getState().load();
@@ -163,7 +166,13 @@ export function ContactsScreen() {
               e.target.value = '';
             }}
           />
-          <button type="button" className="primary" onClick={() => fileInput.current?.click()}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() =>
+              desktop ? void useContactsStore.getState().pickImportFile() : fileInput.current?.click()
+            }
+          >
             Import CSV…
           </button>
           <button type="button" onClick={() => setExporting(true)}>

@@ -1,10 +1,11 @@
 // Export: the columns to include and whether to export only the current filter; progress while the file
-// is written; then a download link, which can also be dragged out of the window onto the desktop where the
-// browser supports it (Chromium's DownloadURL drag data).
+// is written; then the file: in the desktop app a Save button (OS save dialog), in the browser a download
+// link; either can be dragged out of the window onto the desktop (shellFiles.ts).
 import { useState, type DragEvent } from 'react';
-import { exportColumns, type ExportColumn } from '../../../src-preload/contacts.contract';
+import { exportColumns, type ExportColumn, type ExportResult } from '../../../src-preload/contacts.contract';
 import { useContactsStore } from '../../stores/contacts';
 import { bytes, count } from './format';
+import { onFileDragStart, saveWithDialog, useDesktopShell } from './shellFiles';
 
 const columnLabels: Record<ExportColumn, string> = {
   phone: 'Phone',
@@ -24,18 +25,13 @@ export function ExportPanel({ onClose, filtered }: { onClose: () => void; filter
   const state = useContactsStore((s) => s.exportState);
   const [columns, setColumns] = useState<ExportColumn[]>([...exportColumns]);
   const [onlyFiltered, setOnlyFiltered] = useState(filtered);
+  const [saveMessage, setSaveMessage] = useState<string>();
+  const desktop = useDesktopShell();
 
   const toggle = (column: ExportColumn): void => {
     setColumns((current) =>
       current.includes(column) ? current.filter((c) => c !== column) : [...current, column],
     );
-  };
-
-  const onDragStart = (event: DragEvent<HTMLAnchorElement>): void => {
-    const result = state.result;
-    if (!result) return;
-    const url = new URL(result.downloadUrl, location.href).href;
-    event.dataTransfer.setData('DownloadURL', `text/csv:${result.fileName}:${url}`);
   };
 
   return (
@@ -79,17 +75,11 @@ export function ExportPanel({ onClose, filtered }: { onClose: () => void; filter
         </p>
       ) : null}
       {state.result && !state.running ? (
-        <p data-testid="export-result">
-          {count(state.result.rows)} contacts ({bytes(state.result.bytes)}):{' '}
-          <a
-            href={state.result.downloadUrl}
-            download={state.result.fileName}
-            draggable
-            onDragStart={onDragStart}
-            data-testid="export-download"
-          >
-            {state.result.fileName}
-          </a>
+        <ExportResultView result={state.result} desktop={desktop} onSaved={setSaveMessage} />
+      ) : null}
+      {saveMessage ? (
+        <p className="muted" role="status" data-testid="export-saved">
+          {saveMessage}
         </p>
       ) : null}
       <div className="actions">
@@ -97,7 +87,10 @@ export function ExportPanel({ onClose, filtered }: { onClose: () => void; filter
           type="button"
           className="primary"
           disabled={state.running || columns.length === 0}
-          onClick={() => void useContactsStore.getState().exportContacts(columns, onlyFiltered)}
+          onClick={() => {
+            setSaveMessage(undefined);
+            void useContactsStore.getState().exportContacts(columns, onlyFiltered);
+          }}
         >
           {state.running ? 'Exporting…' : 'Export CSV'}
         </button>
@@ -106,5 +99,48 @@ export function ExportPanel({ onClose, filtered }: { onClose: () => void; filter
         </button>
       </div>
     </section>
+  );
+}
+
+function ExportResultView({
+  result,
+  desktop,
+  onSaved,
+}: {
+  result: ExportResult;
+  desktop: boolean;
+  onSaved: (message: string) => void;
+}) {
+  const ref = { kind: 'export' as const, id: result.exportId };
+  const drag = (event: DragEvent<HTMLElement>): void =>
+    onFileDragStart(event, ref, desktop, { fileName: result.fileName, url: result.downloadUrl });
+  return (
+    <p data-testid="export-result">
+      {count(result.rows)} contacts ({bytes(result.bytes)}):{' '}
+      {desktop ? (
+        <>
+          <span className="file-chip" draggable onDragStart={drag} title="Drag onto the desktop or a folder">
+            {result.fileName}
+          </span>{' '}
+          <button
+            type="button"
+            data-testid="export-save"
+            onClick={() => void saveWithDialog(ref).then(onSaved)}
+          >
+            Save…
+          </button>
+        </>
+      ) : (
+        <a
+          href={result.downloadUrl}
+          download={result.fileName}
+          draggable
+          onDragStart={drag}
+          data-testid="export-download"
+        >
+          {result.fileName}
+        </a>
+      )}
+    </p>
   );
 }

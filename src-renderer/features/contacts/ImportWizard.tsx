@@ -1,7 +1,7 @@
 // The import, step by step: upload progress, the column mapping (with a preview of the first rows and
 // what each phone cell becomes), the progress of the running import with cancel, and the summary with
 // the rejects file to download.
-import { useId, useState } from 'react';
+import { useId, useState, type DragEvent } from 'react';
 import {
   contactDownloadPaths,
   importModes,
@@ -14,6 +14,7 @@ import {
 import { useContactsStore, type MappingDraft } from '../../stores/contacts';
 import { countryCodes, countryName } from './countries';
 import { bytes, count, delimiterName, duration } from './format';
+import { onFileDragStart, saveWithDialog, useDesktopShell } from './shellFiles';
 
 const modeLabels: Record<ImportMode, string> = {
   'add-and-update': 'Add new contacts and update existing ones',
@@ -331,16 +332,7 @@ function SummaryStep({ summary }: { summary: ImportSummary }) {
         </ul>
       ) : null}
       <div className="actions">
-        {summary.rejectsFileId ? (
-          <a
-            className="button"
-            data-testid="download-rejects"
-            href={contactDownloadPaths.rejects(summary.rejectsFileId)}
-            download
-          >
-            Download the rows not imported (CSV)
-          </a>
-        ) : null}
+        {summary.rejectsFileId ? <RejectsFile fileId={summary.rejectsFileId} /> : null}
         <button type="button" onClick={() => useContactsStore.getState().closeImport()}>
           Close
         </button>
@@ -379,5 +371,40 @@ export function ImportWizard() {
       {stage.kind === 'running' ? <RunningStep progress={stage.progress} /> : null}
       {stage.kind === 'finished' ? <SummaryStep summary={stage.summary} /> : null}
     </section>
+  );
+}
+
+/** The rows not imported: saved with the OS dialog in the desktop app, downloaded in the browser. */
+function RejectsFile({ fileId }: { fileId: string }) {
+  const desktop = useDesktopShell();
+  const [saved, setSaved] = useState<string>();
+  const ref = { kind: 'rejects' as const, id: fileId };
+  const url = contactDownloadPaths.rejects(fileId);
+  const drag = (event: DragEvent<HTMLElement>): void =>
+    onFileDragStart(event, ref, desktop, { fileName: `rejected-rows-${fileId}`, url });
+  if (!desktop) {
+    return (
+      <a className="button" data-testid="download-rejects" href={url} download draggable onDragStart={drag}>
+        Download the rows not imported (CSV)
+      </a>
+    );
+  }
+  return (
+    <>
+      <button
+        type="button"
+        data-testid="save-rejects"
+        draggable
+        onDragStart={drag}
+        onClick={() => void saveWithDialog(ref).then(setSaved)}
+      >
+        Save the rows not imported (CSV)…
+      </button>
+      {saved ? (
+        <span className="muted" role="status">
+          {saved}
+        </span>
+      ) : null}
+    </>
   );
 }

@@ -2,16 +2,7 @@
 // resolve its audience, preflight it, send or schedule it, pause / resume / cancel it, and read its live
 // statistics and per-recipient results. Field limits are Meta's (whatsapp-cloud-api.md §2, §5).
 import { z } from 'zod';
-
-function returns<T>(): T {
-  return undefined as T;
-}
-
-const rowId = (what: string) =>
-  z
-    .string({ error: `Choose a ${what}.` })
-    .min(1, `Choose a ${what}.`)
-    .max(64, `That ${what} id is too long.`);
+import { returns, rowId } from './contractSchema';
 
 const attributeKey = z
   .string()

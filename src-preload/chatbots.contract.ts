@@ -5,10 +5,7 @@
 // where it is ("rule 2 › action 1 › button 3 › title: …"). Meta's limits live here so the editor and the
 // model read the same numbers (whatsapp-cloud-api.md §2).
 import { z } from 'zod';
-
-function returns<T>(): T {
-  return undefined as T;
-}
+import { returns, rowId } from './contractSchema';
 
 /** Meta's limits for the messages a bot sends (§2). Lengths are UTF-16 code units, the stricter count. */
 export const botMessageLimits = {
@@ -240,12 +237,6 @@ export interface BotTestResult {
 
 // ---------------------------------------------------------------------------------------------------
 // Requests
-
-const rowId = (what: string) =>
-  z
-    .string({ error: `Choose a ${what}.` })
-    .min(1, `Choose a ${what}.`)
-    .max(64, `That ${what} id is too long.`);
 
 export const botNameSchema = z
   .string({ error: 'Give the chatbot a name.' })

@@ -2,26 +2,17 @@
 // schemas carry the limits and the messages a user sees when a field is wrong; responses never carry an
 // access token or an app secret (house style: secrets never return to the renderer after saving).
 import { z } from 'zod';
+import { returns, rowId } from './contractSchema';
 
 /** Meta's default throughput per business number, 80 messages/s (whatsapp-cloud-api.md §4), per minute. */
 export const MAX_RATE_LIMIT_PER_MINUTE = 4800;
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 100;
 export const DEFAULT_API_VERSION = 'v24.0';
 
-function returns<T>(): T {
-  return undefined as T;
-}
-
 /** An empty or blank string means "not given" (edit forms leave a saved secret's field empty). */
 function blankAsMissing(value: unknown): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
-
-const rowId = (what: string) =>
-  z
-    .string({ error: `Choose a ${what}.` })
-    .min(1, `Choose a ${what}.`)
-    .max(64, `That ${what} id is too long.`);
 
 export const workspaceNameSchema = z
   .string({ error: 'Give the workspace a name.' })

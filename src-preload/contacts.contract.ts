@@ -2,10 +2,7 @@
 // column mapping, and CSV export. Limits here are the ones the import enforces row by row, so the screen
 // and the import agree on what a valid contact is.
 import { z } from 'zod';
-
-function returns<T>(): T {
-  return undefined as T;
-}
+import { returns, rowId } from './contractSchema';
 
 export const CONTACT_LIMITS = {
   name: 200,
@@ -32,12 +29,6 @@ export const contactSources = [
   'sandbox',
 ] as const;
 export type ContactSource = (typeof contactSources)[number];
-
-const rowId = (what: string) =>
-  z
-    .string({ error: `Choose a ${what}.` })
-    .min(1, `Choose a ${what}.`)
-    .max(64, `That ${what} id is too long.`);
 
 const workspaceIdSchema = rowId('workspace');
 

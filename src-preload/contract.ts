@@ -2,6 +2,7 @@
 // Main validates against it; the preload and the browser bridge forward only its channels.
 // Adding a channel: one entry in channels.ts, one here, one handler in the domain's <domain>.ipc.ts.
 import { z } from 'zod';
+import { returns } from './contractSchema';
 import type { EventChannel, InvokeChannel } from './channels';
 import { chatbotsContract, chatbotsEvents } from './chatbots.contract';
 import { backupsContract } from './backups.contract';
@@ -11,11 +12,6 @@ import { contactsContract, contactsEvents } from './contacts.contract';
 import { diagnosticsContract } from './diagnostics.contract';
 import { messagingContract, messagingEvents } from './messaging.contract';
 import { inboxContract } from './inbox.contract';
-
-/** Carries a response type through the contract without a runtime value. */
-function returns<T>(): T {
-  return undefined as T;
-}
 
 export type HostKind = 'electron' | 'browser';
 

@@ -1,10 +1,7 @@
 // The Diagnostics page (spread into contract.ts): what a support conversation needs, in one call. Never
 // a secret: tunnel state without verify tokens, connections by name and time of their last webhook.
 import { z } from 'zod';
-
-function returns<T>(): T {
-  return undefined as T;
-}
+import { returns } from './contractSchema';
 
 const empty = z.object({}).strict();
 

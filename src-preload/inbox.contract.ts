@@ -3,18 +3,9 @@
 // main in chunks like contact imports, then to Meta's media endpoint, then sent by id, §8) and reading a
 // message's stored media for thumbnails and downloads.
 import { z } from 'zod';
+import { returns, rowId } from './contractSchema';
 import { UPLOAD_CHUNK_BYTES, type UploadState } from './contacts.contract';
 import { clientIdSchema, type MessageView } from './messaging.contract';
-
-function returns<T>(): T {
-  return undefined as T;
-}
-
-const rowId = (what: string) =>
-  z
-    .string({ error: `Choose a ${what}.` })
-    .min(1, `Choose a ${what}.`)
-    .max(64, `That ${what} id is too long.`);
 
 /** §8: Meta's largest attachment (a document). */
 export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;

@@ -8,7 +8,6 @@
 // - campaign_rss_mb_per_100k: the slope of the core process's RSS against recipients sent during the
 //   1,000/s run (least squares over samples every 250 ms), per 100,000 recipients.
 // Status webhooks are off (no callback URL): this measures the sending path.
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,38 +15,9 @@ import { createCore } from '../src-main/core';
 import { createLogger } from '../src-main/log';
 import { campaignDraft, seedContacts, seedWorkspaceAndConnection } from '../test/helpers/campaignFixtures';
 import { reportFigure } from './report';
+import { forkSimulator } from './simulatorChild';
 
 const recipients = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
-
-interface Ready {
-  type: 'ready';
-  baseUrl: string;
-  accessToken: string;
-  appSecret: string;
-  verifyToken: string;
-  phoneNumberId: string;
-  wabaId: string;
-}
-interface Stats {
-  type: 'stats';
-  acceptedAt: number[];
-  uniqueRecipients: number;
-  throughputErrors: number;
-}
-
-function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: T) => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message);
-    };
-    const onExit = (code: number | null) => reject(new Error(`simulator exited with ${String(code)}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
 
 interface RunResult {
   mps: number;
@@ -72,10 +42,8 @@ function slope(points: { x: number; y: number }[]): number {
 }
 
 async function run(mps: number): Promise<RunResult> {
-  const child = fork(join(__dirname, 'campaignSimulator.ts'), [String(mps)], {
-    execArgv: ['--import', 'tsx'],
-  });
-  const sim = await nextMessage<Ready>(child, 'ready');
+  const simulator = await forkSimulator(mps, { seedCampaignTemplate: true });
+  const sim = simulator.details;
   const dataDir = mkdtempSync(join(tmpdir(), 'bellhop-bench-campaign-'));
   const core = await createCore({
     dataDir,
@@ -124,8 +92,7 @@ async function run(mps: number): Promise<RunResult> {
       }, 250);
     });
     const seconds = (Date.now() - started) / 1000;
-    child.send({ type: 'stats' });
-    const stats = await nextMessage<Stats>(child, 'stats');
+    const stats = await simulator.stats();
     const times = [...stats.acceptedAt].sort((a, b) => a - b);
     const span = ((times[times.length - 1] ?? 0) - (times[0] ?? 0)) / 1000;
     return {
@@ -138,7 +105,7 @@ async function run(mps: number): Promise<RunResult> {
     };
   } finally {
     await core.close();
-    child.send({ type: 'close' });
+    simulator.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -6,42 +6,14 @@
 // flight at once; by default a quarter second's worth of the rate, at least 64 (Little's law: at 1,000/s
 // with 64 in flight, any round trip over 64 ms — common on a busy 2-core machine — would cap the rate
 // below the limiter's, and the figure would measure the caller instead of the client).
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { createRateLimiter } from '../src-main/ratelimit/limiter';
 import { WhatsAppClient } from '../src-main/whatsapp/client';
 import { reportFigure } from './report';
+import { forkSimulator } from './simulatorChild';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const workersFor = (mps: number): number =>
   process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : Math.max(64, Math.ceil(mps / 4));
-
-interface Ready {
-  type: 'ready';
-  baseUrl: string;
-  accessToken: string;
-  phoneNumberId: string;
-  wabaId: string;
-}
-interface Stats {
-  type: 'stats';
-  acceptedAt: number[];
-  throughputErrors: number;
-}
-
-function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: T) => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message);
-    };
-    const onExit = (code: number | null) => reject(new Error(`simulator exited with ${String(code)}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
 
 interface RunResult {
   mps: number;
@@ -52,10 +24,8 @@ interface RunResult {
 
 async function run(mps: number): Promise<RunResult> {
   const workers = workersFor(mps);
-  const child = fork(join(__dirname, 'dispatchSimulator.ts'), [String(mps)], {
-    execArgv: ['--import', 'tsx'],
-  });
-  const sim = await nextMessage<Ready>(child, 'ready');
+  const simulator = await forkSimulator(mps);
+  const sim = simulator.details;
   const limiter = createRateLimiter();
   const client = new WhatsAppClient({
     baseUrl: sim.baseUrl,
@@ -86,9 +56,8 @@ async function run(mps: number): Promise<RunResult> {
       }
     }),
   );
-  child.send({ type: 'stats' });
-  const stats = await nextMessage<Stats>(child, 'stats');
-  child.send({ type: 'close' });
+  const stats = await simulator.stats();
+  simulator.close();
   client.close();
   limiter.close();
   const start = stats.acceptedAt[0] ?? 0;

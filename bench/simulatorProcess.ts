@@ -1,16 +1,22 @@
-// Child process for bench/dispatch.bench.ts: runs the simulator on its own event loop (as Meta is on its
-// own machines), so the client's and the server's work do not queue behind each other in one loop.
-// Talks to the parent over the IPC channel: 'ready' with the connection details, then answers 'stats'.
+// Child process for the sending benchmarks (bench:dispatch, bench:campaign): the simulator on its own
+// event loop (as Meta is on its own machines), so the client's and the server's work do not queue behind
+// each other in one loop. argv: the number's throughput in messages/s, then `campaign` to seed the
+// campaign template. Talks to the parent over the IPC channel (bench/simulatorChild.ts): 'ready' with the
+// connection details, then answers 'stats' and 'close'.
 import { startSimulator } from '../src-main/simulator/simulator';
+import { campaignTemplate } from '../test/helpers/campaignFixtures';
 
 async function main(): Promise<void> {
   const mps = Number(process.argv[2]);
   const sim = await startSimulator({ throughputMps: mps, messagingLimit: 'TIER_UNLIMITED' });
+  if (process.argv[3] === 'campaign') sim.control.seedTemplate(campaignTemplate);
   process.on('message', (message: { type: string }) => {
     if (message.type === 'stats') {
+      const accepted = sim.ledger.messages();
       process.send?.({
         type: 'stats',
-        acceptedAt: sim.ledger.messages().map((e) => e.acceptedAt),
+        acceptedAt: accepted.map((e) => e.acceptedAt),
+        uniqueRecipients: new Set(accepted.map((e) => e.to)).size,
         throughputErrors: sim.ledger.errorCount(130429),
       });
     } else if (message.type === 'close') {
@@ -21,6 +27,8 @@ async function main(): Promise<void> {
     type: 'ready',
     baseUrl: sim.baseUrl,
     accessToken: sim.accessToken,
+    appSecret: sim.appSecret,
+    verifyToken: sim.verifyToken,
     phoneNumberId: sim.phoneNumberId,
     wabaId: sim.wabaId,
   });

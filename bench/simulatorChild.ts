@@ -1,0 +1,64 @@
+// The parent side of bench/simulatorProcess.ts: forks the simulator, waits for its details, and asks it
+// for the ledger's figures at the end of a run.
+import { fork, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+
+export interface SimulatorDetails {
+  baseUrl: string;
+  accessToken: string;
+  appSecret: string;
+  verifyToken: string;
+  phoneNumberId: string;
+  wabaId: string;
+}
+
+export interface SimulatorStats {
+  /** When the simulator accepted each message (epoch ms), in ledger order. */
+  acceptedAt: number[];
+  uniqueRecipients: number;
+  throughputErrors: number;
+}
+
+export interface SimulatorChild {
+  details: SimulatorDetails;
+  stats(): Promise<SimulatorStats>;
+  close(): void;
+}
+
+function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type: string }): void => {
+      if (message.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message as T);
+    };
+    const onExit = (code: number | null): void => reject(new Error(`simulator exited with ${String(code)}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+export async function forkSimulator(
+  mps: number,
+  options: { seedCampaignTemplate?: boolean } = {},
+): Promise<SimulatorChild> {
+  // dirname(__filename): tsx leaves __dirname wrong for modules loaded through its ESM hook.
+  const child = fork(
+    join(dirname(__filename), 'simulatorProcess.ts'),
+    [String(mps), ...(options.seedCampaignTemplate ? ['campaign'] : [])],
+    { execArgv: ['--import', 'tsx'] },
+  );
+  const details = await nextMessage<SimulatorDetails>(child, 'ready');
+  return {
+    details,
+    stats() {
+      const stats = nextMessage<SimulatorStats>(child, 'stats');
+      child.send({ type: 'stats' });
+      return stats;
+    },
+    close() {
+      child.send({ type: 'close' });
+    },
+  };
+}

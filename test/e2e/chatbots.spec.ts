@@ -96,3 +96,39 @@ test('outside business hours the away message is sent once per conversation per 
   await expect(bots.phoneMessages('business').filter({ hasText: 'We are closed now' })).toHaveCount(1);
   await expect(bots.phoneMessages('customer')).toHaveCount(2);
 });
+
+test('a handoff pauses the bot and badges the conversation in the inbox until an agent resumes it', async ({
+  page,
+  host,
+}) => {
+  await openApp(page, host, '#/chatbots');
+  const bots = new ChatbotsPage(page);
+  await bots.createBot('Handoff bot');
+  const editor = await bots.openNewRule('Agent');
+  await editor.getByLabel('Keywords').fill('agent');
+  const handoff = await bots.addAction(editor, 'Hand off to a person');
+  await handoff.getByLabel('Note for the agent').fill('Wants a person');
+  await bots.saveRule('Agent');
+  await bots.botEnabled().check();
+
+  await bots.useCustomer('+14155550192');
+  await bots.customerSays('agent');
+  await expect(bots.phoneMessages('customer')).toHaveCount(1);
+
+  await page.evaluate(() => {
+    location.hash = '#/inbox';
+  });
+  const waiting = page
+    .getByRole('listbox', { name: 'Conversations' })
+    .getByRole('option')
+    .filter({ has: page.locator('.badge-handoff') });
+  await expect(waiting).toHaveCount(1, { timeout: 20_000 });
+  await expect(waiting).toContainText('Bot paused');
+  await waiting.click();
+  const thread = page.getByTestId('thread');
+  await expect(thread.getByText('Handoff waiting')).toBeVisible();
+  await thread.getByRole('button', { name: 'Resume bot' }).click();
+  await expect(thread.getByRole('button', { name: 'Pause bot' })).toBeVisible();
+  await expect(thread.getByText('Handoff waiting')).toBeHidden();
+  await expect(page.locator('.badge-handoff')).toHaveCount(0);
+});

@@ -3,6 +3,9 @@
 // and the import agree on what a valid contact is.
 import { z } from 'zod';
 import { returns, rowId } from './contractSchema';
+import { UPLOAD_CHUNK_BYTES } from './transferLimits';
+
+export { UPLOAD_CHUNK_BYTES } from './transferLimits';
 
 export const CONTACT_LIMITS = {
   name: 200,
@@ -17,8 +20,6 @@ export const CONTACT_LIMITS = {
 
 /** Largest file the import takes (bytes). */
 export const MAX_IMPORT_FILE_BYTES = 1024 * 1024 * 1024;
-/** Upload chunk size the renderer should use (bytes, before base64). */
-export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
 
 export const contactSources = [
   'manual',

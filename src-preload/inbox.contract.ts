@@ -4,43 +4,18 @@
 // message's stored media for thumbnails and downloads.
 import { z } from 'zod';
 import { returns, rowId } from './contractSchema';
+import { MAX_ATTACHMENT_BYTES } from './transferLimits';
+
+export {
+  attachmentKindOf,
+  attachmentKinds,
+  MAX_ATTACHMENT_BYTES,
+  SNIPPET_MARK_END,
+  SNIPPET_MARK_START,
+  type AttachmentKind,
+} from './transferLimits';
 import { UPLOAD_CHUNK_BYTES, type UploadState } from './contacts.contract';
 import { clientIdSchema, type MessageView } from './messaging.contract';
-
-/** §8: Meta's largest attachment (a document). */
-export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
-
-/** §8: what each kind of attachment may weigh, by MIME type. */
-export const attachmentKinds = [
-  { kind: 'image', mimeTypes: ['image/jpeg', 'image/png'], maxBytes: 5 * 1024 * 1024 },
-  { kind: 'video', mimeTypes: ['video/mp4', 'video/3gpp'], maxBytes: 16 * 1024 * 1024 },
-  {
-    kind: 'audio',
-    mimeTypes: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'],
-    maxBytes: 16 * 1024 * 1024,
-  },
-  { kind: 'sticker', mimeTypes: ['image/webp'], maxBytes: 500 * 1024 },
-  {
-    kind: 'document',
-    mimeTypes: [
-      'text/plain',
-      'application/pdf',
-      'application/msword',
-      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      'application/vnd.ms-excel',
-      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      'application/vnd.ms-powerpoint',
-      'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-    ],
-    maxBytes: MAX_ATTACHMENT_BYTES,
-  },
-] as const;
-export type AttachmentKind = (typeof attachmentKinds)[number]['kind'];
-
-export function attachmentKindOf(mimeType: string): (typeof attachmentKinds)[number] | undefined {
-  const bare = mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return attachmentKinds.find((k) => (k.mimeTypes as readonly string[]).includes(bare));
-}
 
 export const messageSearchSchema = z
   .object({
@@ -59,9 +34,6 @@ export interface MessageSearchHit {
   snippet: string;
   createdAt: number;
 }
-
-export const SNIPPET_MARK_START = '\u0002';
-export const SNIPPET_MARK_END = '\u0003';
 
 const shortcutSchema = z
   .string({ error: 'Give the quick reply a shortcut.' })

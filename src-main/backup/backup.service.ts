@@ -26,6 +26,8 @@ export interface BackupServiceOptions {
   retention?: Retention;
   /** How often to check whether a daily backup is due (default hourly). */
   checkEveryMs?: number;
+  /** When the first check runs after start (default 2 min): never during the first paint. */
+  firstCheckAfterMs?: number;
 }
 
 export interface BackupService {
@@ -62,6 +64,7 @@ export function createBackupService(options: BackupServiceOptions): BackupServic
   const { db, dataDir, log, now } = options;
   const dir = join(dataDir, BACKUPS_FOLDER);
   let timer: NodeJS.Timeout | undefined;
+  let firstTimer: NodeJS.Timeout | undefined;
   let running: Promise<BackupFile> | null = null;
   let closed = false;
 
@@ -125,12 +128,22 @@ export function createBackupService(options: BackupServiceOptions): BackupServic
         if (closed || !db.open) return;
         runDailyIfDue().catch((error: unknown) => log.error('backup: daily backup failed', { error }));
       };
-      tick();
-      timer = setInterval(tick, options.checkEveryMs ?? 60 * 60_000);
-      timer.unref();
+      // Not at once: on a first start (or after a day away) a backup is due, and copying plus checking
+      // the store competed with the first paint (startup_first_paint_ms).
+      const first = setTimeout(
+        () => {
+          tick();
+          timer = setInterval(tick, options.checkEveryMs ?? 60 * 60_000);
+          timer.unref();
+        },
+        options.firstCheckAfterMs ?? 2 * 60_000,
+      );
+      first.unref();
+      firstTimer = first;
     },
     async close() {
       closed = true;
+      if (firstTimer) clearTimeout(firstTimer);
       if (timer) clearInterval(timer);
       // The database must not close under a backup in progress.
       await running?.catch(() => undefined);

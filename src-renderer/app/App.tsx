@@ -1,18 +1,31 @@
-import { useEffect, type ReactNode } from 'react';
-import { CampaignsScreen } from '../features/campaigns/CampaignsScreen';
-import { ChatbotsScreen } from '../features/chatbots/ChatbotsScreen';
-import { ContactsScreen } from '../features/contacts/ContactsScreen';
-import { InboxScreen } from '../features/inbox/InboxScreen';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
+import { InboxScreen } from '../features/inbox/InboxScreen';
 import { RecoveryGate } from '../features/recovery/RecoveryGate';
-import { SettingsScreen } from '../features/settings/SettingsScreen';
-import { TemplatesScreen } from '../features/templates/TemplatesScreen';
 import { useAppStore } from '../stores/app';
 import { useInboxStore } from '../stores/inbox';
 import { sections, type SectionId } from './routes';
 import { installSectionShortcuts, Sidebar } from './Sidebar';
 import { StatusBar } from './StatusBar';
 import { useHashRoute } from './useHashRoute';
+
+// The inbox is the first screen; the others load when first opened, so start-up parses only what the
+// first paint needs (startup_first_paint_ms).
+const CampaignsScreen = lazy(() =>
+  import('../features/campaigns/CampaignsScreen').then((m) => ({ default: m.CampaignsScreen })),
+);
+const ContactsScreen = lazy(() =>
+  import('../features/contacts/ContactsScreen').then((m) => ({ default: m.ContactsScreen })),
+);
+const TemplatesScreen = lazy(() =>
+  import('../features/templates/TemplatesScreen').then((m) => ({ default: m.TemplatesScreen })),
+);
+const ChatbotsScreen = lazy(() =>
+  import('../features/chatbots/ChatbotsScreen').then((m) => ({ default: m.ChatbotsScreen })),
+);
+const SettingsScreen = lazy(() =>
+  import('../features/settings/SettingsScreen').then((m) => ({ default: m.SettingsScreen })),
+);
 
 const screens: Record<SectionId, () => ReactNode> = {
   inbox: () => <InboxScreen />,
@@ -51,7 +64,9 @@ export function App() {
             Bellhop could not load: {loadError}
           </div>
         ) : null}
-        <RecoveryGate>{screens[section]()}</RecoveryGate>
+        <RecoveryGate>
+          <Suspense fallback={<p className="muted">Loading…</p>}>{screens[section]()}</Suspense>
+        </RecoveryGate>
       </main>
       <StatusBar />
       <CsvDropOverlay />

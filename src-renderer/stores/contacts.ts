@@ -2,21 +2,21 @@
 // demand, so 200,000 contacts never sit in memory at once), the filter, the import wizard (upload →
 // mapping → progress → summary) and exports. Fed by api calls and refreshed by push events.
 import { create } from 'zustand';
-import {
-  UPLOAD_CHUNK_BYTES,
-  type ColumnTarget,
-  type Contact,
-  type ContactFacets,
-  type ContactFilter,
-  type ContactSort,
-  type ExportColumn,
-  type ExportProgress,
-  type ExportResult,
-  type ImportMode,
-  type ImportPreview,
-  type ImportProgress,
-  type ImportSettings,
-  type ImportSummary,
+import { UPLOAD_CHUNK_BYTES } from '../../src-preload/transferLimits';
+import type {
+  ColumnTarget,
+  Contact,
+  ContactFacets,
+  ContactFilter,
+  ContactSort,
+  ExportColumn,
+  ExportProgress,
+  ExportResult,
+  ImportMode,
+  ImportPreview,
+  ImportProgress,
+  ImportSettings,
+  ImportSummary,
 } from '../../src-preload/contacts.contract';
 import { api, errorMessage } from '../lib/api';
 

@@ -4,8 +4,7 @@
 // outside it the composer says why and offers the template picker instead. A preview shows WhatsApp
 // formatting as the customer will see it.
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { UPLOAD_CHUNK_BYTES } from '../../../src-preload/contacts.contract';
-import { attachmentKindOf } from '../../../src-preload/inbox.contract';
+import { attachmentKindOf, UPLOAD_CHUNK_BYTES } from '../../../src-preload/transferLimits';
 import type { ConversationView, MessageView } from '../../../src-preload/messaging.contract';
 import { FormattedText } from '../../components/FormattedText';
 import { api, ApiError, errorMessage } from '../../lib/api';

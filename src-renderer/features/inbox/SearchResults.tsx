@@ -2,11 +2,8 @@
 // full-text index (SQLite FTS5), newest first. The matching words come back wrapped in control
 // characters and are turned into <mark> elements here, so customer text stays text.
 import { Fragment, useState } from 'react';
-import {
-  SNIPPET_MARK_END,
-  SNIPPET_MARK_START,
-  type MessageSearchHit,
-} from '../../../src-preload/inbox.contract';
+import type { MessageSearchHit } from '../../../src-preload/inbox.contract';
+import { SNIPPET_MARK_END, SNIPPET_MARK_START } from '../../../src-preload/transferLimits';
 import { useInboxStore } from '../../stores/inbox';
 import { ConversationRow } from './ConversationList';
 import { listTime } from './inboxTime';

@@ -247,27 +247,10 @@ function ActionFields({
     case 'reply_buttons':
       return (
         <>
-          <Field
-            label="Header"
-            value={action.header ?? ''}
-            maxLength={limits.header}
-            hint="Optional."
-            onChange={(header) => onChange({ ...action, header: optional(header) })}
-          />
-          <Field
-            label="Body"
-            multiline
-            value={action.body}
-            maxLength={limits.buttonsBody}
-            hint={placeholderHint}
-            onChange={(body) => onChange({ ...action, body })}
-          />
-          <Field
-            label="Footer"
-            value={action.footer ?? ''}
-            maxLength={limits.footer}
-            hint="Optional."
-            onChange={(footer) => onChange({ ...action, footer: optional(footer) })}
+          <MessageFrameFields
+            frame={action}
+            bodyMaxLength={limits.buttonsBody}
+            onChange={(frame) => onChange({ ...action, ...frame })}
           />
           {action.buttons.map((button, index) => (
             <Row key={index}>
@@ -320,27 +303,10 @@ function ActionFields({
     case 'reply_list':
       return (
         <>
-          <Field
-            label="Header"
-            value={action.header ?? ''}
-            maxLength={limits.header}
-            hint="Optional."
-            onChange={(header) => onChange({ ...action, header: optional(header) })}
-          />
-          <Field
-            label="Body"
-            multiline
-            value={action.body}
-            maxLength={limits.listBody}
-            hint={placeholderHint}
-            onChange={(body) => onChange({ ...action, body })}
-          />
-          <Field
-            label="Footer"
-            value={action.footer ?? ''}
-            maxLength={limits.footer}
-            hint="Optional."
-            onChange={(footer) => onChange({ ...action, footer: optional(footer) })}
+          <MessageFrameFields
+            frame={action}
+            bodyMaxLength={limits.listBody}
+            onChange={(frame) => onChange({ ...action, ...frame })}
           />
           <Field
             label="List button text"
@@ -518,5 +484,46 @@ export function ActionForm({
         </button>
       </div>
     </fieldset>
+  );
+}
+
+interface MessageFrame {
+  header?: string | undefined;
+  body: string;
+  footer?: string | undefined;
+}
+
+/** The header, body and footer that reply buttons and lists share (their limits differ only in the body). */
+function MessageFrameFields(props: {
+  frame: MessageFrame;
+  bodyMaxLength: number;
+  onChange: (frame: MessageFrame) => void;
+}) {
+  const { frame, onChange } = props;
+  return (
+    <>
+      <Field
+        label="Header"
+        value={frame.header ?? ''}
+        maxLength={limits.header}
+        hint="Optional."
+        onChange={(header) => onChange({ ...frame, header: optional(header) })}
+      />
+      <Field
+        label="Body"
+        multiline
+        value={frame.body}
+        maxLength={props.bodyMaxLength}
+        hint={placeholderHint}
+        onChange={(body) => onChange({ ...frame, body })}
+      />
+      <Field
+        label="Footer"
+        value={frame.footer ?? ''}
+        maxLength={limits.footer}
+        hint="Optional."
+        onChange={(footer) => onChange({ ...frame, footer: optional(footer) })}
+      />
+    </>
   );
 }

@@ -34,6 +34,7 @@ import { bindWebhooks, tunnelView } from './webhooks/webhooks.ipc';
 import { startWebhooksModule, type WebhooksModule } from './webhooks/webhooks.module';
 import { mediaTypes } from './webhooks/webhooks.processor';
 import { appVersion } from './version';
+import { markStartup } from './startup/startupTrace';
 
 export interface CoreOptions {
   dataDir: string;
@@ -116,6 +117,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     db.close();
     throw error;
   }
+  markStartup('core: database open and migrated');
   let schemaVersion = schemaVersionOf(db);
   const dbFile = join(options.dataDir, DATABASE_FILE);
   const secrets = rememberingSecretBox(options.secrets ?? createKeyFileSecretBox(options.dataDir), (plain) =>
@@ -166,6 +168,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       );
     },
   });
+  markStartup('core: webhooks started');
   registerMediaDownload({
     queue,
     db,
@@ -211,6 +214,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           webhookUrlFor: (connectionId) => webhooks.webhookUrlFor(connectionId),
         });
 
+  markStartup('core: sandbox started');
   const cloudTargets = db.prepare<[], { id: string; name: string; verify_token: string }>(
     `SELECT id, name, verify_token FROM connections WHERE kind = 'cloud' AND status = 'active' ORDER BY created_at`,
   );
@@ -351,6 +355,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const healthTimer = setInterval(announceHealth, 60_000);
   healthTimer.unref();
 
+  markStartup('core: ready');
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     clearInterval(healthTimer);

@@ -18,6 +18,7 @@ import { AppError } from '../ipc/errors';
 import { createIpcRouter, type Handlers, type IpcRouter, type Sender } from '../ipc/router';
 import { createLogger, createSecretValues, type Logger, type SecretValues } from '../log';
 import { LOGS_FOLDER, openRotatingFile, type RotatingFile } from '../logs/rotatingFile';
+import { markStartup } from '../startup/startupTrace';
 import { appVersion } from '../version';
 import { BACKUPS_FOLDER, listBackups } from './backupFiles';
 import { backupView } from './backups.ipc';
@@ -92,6 +93,7 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
    */
   const openCore = async (afterRestore = false): Promise<void> => {
     const integrity = checkDatabaseFile(databaseFile);
+    markStartup('runtime: integrity check done');
     if (!integrity.ok) {
       problem = `The database failed its integrity check: ${integrity.problem}`;
       log.error('runtime: starting in recovery mode', { problem });
@@ -134,6 +136,7 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
   };
 
   applyRestore();
+  markStartup('runtime: pending restore applied');
   await openCore();
 
   const status = (): BackupsStatus => {

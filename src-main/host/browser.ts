@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core';
+import { markStartupOnce } from '../startup/startupTrace';
 import { contentSecurityPolicy } from './csp';
 
 /** What the host needs of the app: a core, or the runtime that swaps cores across a restore. */
@@ -124,6 +125,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.end();
       return;
     }
+    markStartupOnce(`host: first request for ${extname(check.url.pathname) || 'the page'}`);
     serveStatic(options.rendererDir, check.url.pathname, req, res);
   });
 
@@ -168,6 +170,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       ws.send(JSON.stringify({ id: null, result: badRequest('Expected { id, channel, payload }.') }));
       return;
     }
+    if (typeof message.channel === 'string')
+      markStartupOnce(`host: first ${message.channel.slice(0, 60)} asked`);
     const result = await core.router.dispatch(message.channel, message.payload, {
       trusted: true,
       description: 'browser host WebSocket (token, Host and Origin checked)',

@@ -6,10 +6,12 @@ import { startAppRuntime } from '../backup/appRuntime';
 import { startBrowserHost } from './browser';
 import { mountDownloads } from './downloads';
 import { defaultUserDataDir } from './paths';
+import { markStartup, startupTraceLine } from '../startup/startupTrace';
 
 export const defaultBrowserPort = 4780;
 
 async function main(): Promise<void> {
+  markStartup('host: entry loaded');
   const dataDir = process.env.BELLHOP_DATA_DIR || defaultUserDataDir();
   const port = process.env.BELLHOP_PORT !== undefined ? Number(process.env.BELLHOP_PORT) : defaultBrowserPort;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  markStartup('host: listening');
   mountDownloads(host, () => runtime.core());
   // Tests and benchmarks read this line to find the address; keep its shape.
   process.stdout.write(`Bellhop is running at ${host.url}\n`);
@@ -43,6 +46,8 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    // Printed on the way out so the trace holds the page's first requests too (bench:startup reads it).
+    if (process.env.BELLHOP_STARTUP_TRACE) process.stdout.write(startupTraceLine() + '\n');
     void host
       .close()
       .then(() => runtime.close())

@@ -30,6 +30,12 @@ export interface TemplateJobsOptions {
   intervalMs?: number;
   /** Webhook-triggered syncs wait this long so a burst of template webhooks makes one sync. Default 2 s. */
   debounceMs?: number;
+  /**
+   * Syncs on connect asked for within this long of start-up run at its end: the first paint needs
+   * nothing from Meta, and a sync's HTTP round trips and upserts would otherwise compete with the
+   * renderer's first requests. Default 2 s.
+   */
+  startupQuietMs?: number;
 }
 
 const DEFAULT_INTERVAL_MS = 15 * 60_000;
@@ -39,6 +45,7 @@ export function registerTemplateJobs(options: TemplateJobsOptions) {
   const { db, queue, templates, log, now } = options;
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   const debounceMs = options.debounceMs ?? 2_000;
+  const quietUntil = now() + (options.startupQuietMs ?? 2_000);
   const connectionStatus = db.prepare<[string], { status: string }>(
     'SELECT status FROM connections WHERE id = ?',
   );
@@ -113,7 +120,7 @@ export function registerTemplateJobs(options: TemplateJobsOptions) {
           { connectionId: id },
           { uniqueKey: `${templateSyncTimerJobType}:${id}`, runAt: now() + intervalMs },
         );
-        if (templates.repo.lastSyncedAt(id) === null) requestSync(id, 0);
+        if (templates.repo.lastSyncedAt(id) === null) requestSync(id, Math.max(0, quietUntil - now()));
       }
     },
   };

@@ -1,6 +1,9 @@
 // Renderer XSS: hostile contact names, tags and attribute values, workspace and connection names render
 // as text on the Contacts screen, in Settings (connections, workspace switcher, diagnostics) and leave
-// the status bar intact; nothing they contain runs or becomes markup.
+// the status bar intact; a hostile error string from a remote server (the tunnel server) reaches the
+// status bar and Diagnostics as text; nothing they contain runs or becomes markup.
+import { startHostProcess } from '../helpers/browserHostProcess';
+import { startFakeLocaltunnelServer } from '../helpers/fakeLocaltunnelServer';
 import { connectHostIpc } from '../helpers/hostIpc';
 import { openApp, test, expect } from './fixtures';
 import {
@@ -83,4 +86,51 @@ test('hostile workspace and connection names stay text in Settings and the statu
   await expect(statusBar.getByTestId('status-connection')).toBeVisible();
   expect(await statusBar.locator('img, script, b').count()).toBe(0);
   await expectNoInjectedMarkup(page);
+});
+
+test('a hostile error from the tunnel server reaches the status bar and Diagnostics as text', async ({
+  page,
+}) => {
+  // The tunnel server is remote and not ours: whatever it answers ends up in the tunnel's last error,
+  // which the status bar shows (app:health-changed, details.tunnel) and Diagnostics lists.
+  const serverMessage = hostileText('Tunnel');
+  const tunnelServer = await startFakeLocaltunnelServer();
+  tunnelServer.rejectControlRequests({ status: 403, message: serverMessage });
+  const host = await startHostProcess({ env: { BELLHOP_TUNNEL_SERVER: tunnelServer.url } });
+  try {
+    await armXssTrap(page);
+    await openApp(page, host, '#/settings');
+    const tunnelStatus = page.getByRole('status', { name: 'Status' }).getByTestId('status-tunnel');
+    await expect(tunnelStatus).toHaveText('Tunnel: Off');
+
+    // A real number needs the tunnel: adding one starts it, and the server refuses with its message.
+    const ipc = await connectHostIpc(host);
+    await ipc.call('connections:create', {
+      name: 'Shop line',
+      phoneNumberId: '106540352242922',
+      wabaId: '102290129340398',
+      accessToken: 'EAAGxssTOKEN0123456789abcdefXYZa1b2c3d4',
+      appSecret: '0123456789abcdef0123456789abcdef',
+    });
+    ipc.close();
+
+    // The push event carries the string to the page; it lands in the title attribute character for
+    // character (React set it as an attribute value, never parsed it).
+    await expect(tunnelStatus).toHaveText('Tunnel: Down', { timeout: 30_000 });
+    await expect(tunnelStatus).toHaveAttribute('title', `The tunnel server answered 403: ${serverMessage}`);
+    const statusBar = page.getByRole('status', { name: 'Status' });
+    expect(await statusBar.locator('img, script, b').count()).toBe(0);
+
+    await page.reload();
+    await expect(page.locator('.app[data-app-ready="true"]')).toBeVisible();
+    await expect(tunnelStatus).toHaveAttribute('title', `The tunnel server answered 403: ${serverMessage}`);
+    const diagnostics = page.locator('#main').getByRole('region', { name: 'Diagnostics and logs' });
+    await expect(diagnostics).toContainText(serverMessage);
+    expect(await diagnostics.locator('img, script, b').count()).toBe(0);
+    await expectNoInjectedMarkup(page);
+    expect(tunnelServer.controlRequests.length).toBeGreaterThan(0);
+  } finally {
+    await host.stop();
+    await tunnelServer.stop();
+  }
 });

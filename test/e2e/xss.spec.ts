@@ -116,10 +116,13 @@ test('a hostile error from the tunnel server reaches the status bar and Diagnost
 
     // The push event carries the string to the page; it lands in the title attribute character for
     // character (React set it as an attribute value, never parsed it).
-    await expect(tunnelStatus).toHaveText('Tunnel: Down', { timeout: 30_000 });
-    await expect(tunnelStatus).toHaveAttribute('title', `The tunnel server answered 403: ${serverMessage}`);
+    await expect(tunnelStatus).toHaveAttribute('title', `The tunnel server answered 403: ${serverMessage}`, {
+      timeout: 30_000,
+    });
     const statusBar = page.getByRole('status', { name: 'Status' });
     expect(await statusBar.locator('img, script, b').count()).toBe(0);
+    await expectNoInjectedMarkup(page);
+    await expect(tunnelStatus).toHaveText('Tunnel: Down');
 
     await page.reload();
     await expect(page.locator('.app[data-app-ready="true"]')).toBeVisible();

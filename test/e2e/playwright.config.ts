@@ -5,6 +5,8 @@ import { chromiumLaunchOptions } from '../helpers/chromium';
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
+  // After the last spec: no secret of any data folder the run used is in its logs (logScan.global.ts).
+  globalSetup: './logScan.global.ts',
   fullyParallel: true,
   workers: 2,
   timeout: 60_000,

@@ -25,7 +25,9 @@ export async function startHostProcess(
 ): Promise<RunningHost> {
   if (!existsSync(browserEntry))
     throw new Error('out/main/browser.js is missing: run `npm run build` first.');
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bellhop-e2e-'));
+  // Under the e2e run's folder when there is one, so the run's log scan finds every host's logs.
+  const dataDir =
+    options.dataDir ?? mkdtempSync(join(process.env.BELLHOP_E2E_RUN_DIR ?? tmpdir(), 'bellhop-e2e-'));
   const child = spawn(process.execPath, [browserEntry], {
     env: { ...process.env, BELLHOP_PORT: '0', BELLHOP_DATA_DIR: dataDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

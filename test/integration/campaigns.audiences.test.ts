@@ -203,7 +203,7 @@ describe('campaign audiences', () => {
     expect((await preview(h, updateAudience)).exclusions).toMatchObject({ rejectedRows: 1 });
   });
 
-  it('refuses an import that was not remembered, is from another workspace, or did not finish; nothing is created', async () => {
+  it('refuses an import that was not remembered or did not finish; nothing is created', async () => {
     h = await openCampaignHarness({ ratePerSecond: 50 });
     contacts = openContacts(h);
     const csv = ['phone,name', `${phoneOf(1)},Ana`].join('\n');
@@ -227,6 +227,52 @@ describe('campaign audiences', () => {
       expect(refusedCancelled.error.message).toContain('was cancelled');
     }
     expect(await h.value<CampaignView[]>('campaigns:list', {})).toEqual([]);
+  });
+
+  it('the import lock holds for audience imports: a second file at once is refused and remembered nowhere; an import cut off by a quit is never an audience', async () => {
+    h = await openCampaignHarness({ ratePerSecond: 50 });
+    contacts = openContacts(h);
+    const fileOf = (from: number): Buffer =>
+      Buffer.from(
+        ['phone,name', ...Array.from({ length: 2_000 }, (_, i) => `${phoneOf(from + i)},P${i}`)].join('\n'),
+      );
+    const a = await upload(contacts, fileOf(0), 'a.csv');
+    const b = await upload(contacts, fileOf(10_000), 'b.csv');
+    const settings = settingsFor([{ kind: 'phone' }, { kind: 'name' }], { defaultCountry: 'DE' });
+    const outcomes = await Promise.allSettled([
+      contacts.startImport(undefined, a, settings, { rememberContacts: true }),
+      contacts.startImport(undefined, b, settings, { rememberContacts: true }),
+    ]);
+    const ran = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as { code: string }] : []));
+    expect(ran).toHaveLength(1);
+    expect(refused).toMatchObject([{ code: 'LOCKED' }]);
+    const winner = ran[0]!;
+    const summary = await contacts.whenImportFinished(winner.importId);
+    expect(summary.counts.created).toBe(2_000);
+    expect(h.db.prepare('SELECT id, status FROM contact_imports').all()).toEqual([
+      { id: winner.importId, status: 'done' },
+    ]);
+    const first = winner.fileName === 'a.csv' ? 0 : 10_000;
+    const audience = members(h, { kind: 'import', importId: winner.importId });
+    expect(audience).toHaveLength(2_000);
+    expect(audience[0]).toBe(phoneOf(first));
+    expect(audience[1_999]).toBe(phoneOf(first + 1_999));
+
+    // A remembered import still marked running when the app starts again was cut off: refused.
+    h.db
+      .prepare(
+        `INSERT INTO contact_imports (id, workspace_id, file_name, status, started_at) VALUES ('cut', ?, 'cut.csv', 'running', 0)`,
+      )
+      .run(h.workspaceId);
+    await contacts.close();
+    contacts = openContacts(h);
+    expect(h.db.prepare(`SELECT status FROM contact_imports WHERE id = 'cut'`).pluck().get()).toBe('failed');
+    const cut = await h.call('campaigns:audience-preview', {
+      connectionId: h.connectionId,
+      audience: { kind: 'import', importId: 'cut' },
+    });
+    expect(cut).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
 
   it('attribute filters: exact value (case-sensitive) or presence, keys with dots and quotes, with tags; opted-out and invalid numbers counted', async () => {

@@ -18,7 +18,7 @@ import { api, errorMessage } from '../../lib/api';
 import { useCampaignsStore } from '../../stores/campaigns';
 import { useConnectionsStore } from '../../stores/connections';
 import { openCampaign } from './CampaignsScreen';
-import { CsvAudience, type CsvAudienceChoice } from './CsvAudience';
+import { AudienceCount, CsvAudience, type CsvAudienceChoice } from './CsvAudience';
 import { describeAudience, duration, localZone, resendWaitText, waitLabel } from './format';
 import { PreflightPanel } from './PreflightPanel';
 
@@ -125,6 +125,8 @@ export function CampaignWizard() {
   const [resendOn, setResendOn] = useState(false);
   const [resendWaitMs, setResendWaitMs] = useState<number>(unconfirmedResendChoicesMs[1]);
   const [saved, setSaved] = useState<CampaignView | null>(null);
+  /** The audience last counted with "Count the audience" (tags, attribute, all). */
+  const [counted, setCounted] = useState<{ audience: Audience; at: number } | null>(null);
   const [tags, setTags] = useState('');
   const [attributeKey, setAttributeKey] = useState('');
   const [attributeValue, setAttributeValue] = useState('');
@@ -166,8 +168,7 @@ export function CampaignWizard() {
   const mappingOf = (v: string): Mapping =>
     mappings[v] ?? { kind: v === '1' ? 'name' : 'constant', value: '', fallback: '' };
 
-  function draft(): CampaignDraft {
-    if (!template) throw new Error('Choose an approved template.');
+  function currentAudience(): Audience {
     if (audienceKind === 'csv' && !csvChoice) {
       throw new Error('Import the CSV file of the audience first (step 3).');
     }
@@ -195,6 +196,12 @@ export function CampaignWizard() {
                   },
                 ],
               };
+    return audience;
+  }
+
+  function draft(): CampaignDraft {
+    if (!template) throw new Error('Choose an approved template.');
+    const audience = currentAudience();
     const media = shape.headerFormat && ['IMAGE', 'VIDEO', 'DOCUMENT'].includes(shape.headerFormat);
     return {
       name: name.trim(),
@@ -396,8 +403,33 @@ export function CampaignWizard() {
               </label>
             </div>
           ) : null}
+          {audienceKind !== 'csv' ? (
+            <div className="audience-count-row">
+              <button
+                type="button"
+                disabled={!connectionId}
+                onClick={() => {
+                  try {
+                    setCounted({ audience: currentAudience(), at: Date.now() });
+                  } catch (e) {
+                    setError(errorMessage(e));
+                  }
+                }}
+              >
+                Count the audience
+              </button>
+              {counted ? (
+                <AudienceCount
+                  key={`${connectionId}:${counted.at}`}
+                  connectionId={connectionId}
+                  audience={counted.audience}
+                />
+              ) : null}
+            </div>
+          ) : null}
           <p className="muted">
-            Opted-out contacts, invalid numbers and duplicates are always left out; the check shows how many.
+            Opted-out contacts, invalid numbers and duplicates are always left out; the count and the check
+            show how many.
           </p>
         </fieldset>
         <fieldset>

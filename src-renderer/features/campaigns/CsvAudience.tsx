@@ -4,7 +4,7 @@
 // the file holds. Once it is done, the audience names that import, and the count of who will get the
 // campaign (and who is left out, and why) comes from the main process's own audience resolution.
 import { useEffect, useRef, useState } from 'react';
-import type { AudiencePreview } from '../../../src-preload/campaigns.contract';
+import type { Audience, AudiencePreview } from '../../../src-preload/campaigns.contract';
 import type { ImportSummary } from '../../../src-preload/contacts.contract';
 import { api, errorMessage } from '../../lib/api';
 import { useConnectionsStore } from '../../stores/connections';
@@ -35,22 +35,33 @@ export function leftOutText(exclusions: AudiencePreview['exclusions']): string |
   return parts.length > 0 ? parts.join(' · ') : null;
 }
 
-function AudienceCount({ connectionId, choice }: { connectionId: string; choice: CsvAudienceChoice }) {
+/**
+ * How many contacts an audience comes to now and who is left out, as the main process resolves it.
+ * Counted once per mount: key it by the audience to count again.
+ */
+export function AudienceCount({
+  connectionId,
+  audience,
+  rejectsFileId = null,
+}: {
+  connectionId: string;
+  audience: Audience;
+  rejectsFileId?: string | null;
+}) {
   const [preview, setPreview] = useState<AudiencePreview | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [asked] = useState(audience);
+  const fileName = asked.kind === 'import' ? (asked.fileName ?? 'the file') : null;
   useEffect(() => {
     let live = true;
     api
-      .invoke('campaigns:audience-preview', {
-        connectionId,
-        audience: { kind: 'import', importId: choice.importId, fileName: choice.fileName },
-      })
+      .invoke('campaigns:audience-preview', { connectionId, audience: asked })
       .then((result) => live && setPreview(result))
       .catch((e: unknown) => live && setError(errorMessage(e)));
     return () => {
       live = false;
     };
-  }, [connectionId, choice.importId, choice.fileName]);
+  }, [connectionId, asked]);
 
   if (error) {
     return (
@@ -59,21 +70,27 @@ function AudienceCount({ connectionId, choice }: { connectionId: string; choice:
       </p>
     );
   }
-  if (!preview) return <p className="muted">Counting the contacts of {choice.fileName}…</p>;
+  if (!preview) return <p className="muted">Counting the audience…</p>;
   const leftOut = leftOutText(preview.exclusions);
   return (
     <div className="csv-audience-count">
       <p role="status" aria-label="Audience size">
         <strong data-testid="audience-count">{preview.contacts.toLocaleString('en-US')}</strong>{' '}
-        {preview.contacts === 1 ? 'contact' : 'contacts'} from <strong>{choice.fileName}</strong> will get
-        this campaign.
+        {preview.contacts === 1 ? 'contact' : 'contacts'}
+        {fileName !== null ? (
+          <>
+            {' '}
+            from <strong>{fileName}</strong>
+          </>
+        ) : null}{' '}
+        will get this campaign.
       </p>
       {leftOut ? (
         <p className="muted" data-testid="audience-left-out">
           Left out: {leftOut}.
         </p>
       ) : null}
-      {choice.rejectsFileId ? <RejectsFile fileId={choice.rejectsFileId} /> : null}
+      {rejectsFileId ? <RejectsFile fileId={rejectsFileId} /> : null}
     </div>
   );
 }
@@ -137,7 +154,9 @@ export function CsvAudience({
         <AudienceCount
           key={`${connectionId}:${choice.importId}`}
           connectionId={connectionId}
-          choice={choice}
+          audience={{ kind: 'import', importId: choice.importId, fileName: choice.fileName }}
+          // While the import's summary is shown, its own link is the one.
+          rejectsFileId={finished ? null : choice.rejectsFileId}
         />
       ) : null}
       {!importing ? (

@@ -53,6 +53,22 @@ export type CampaignContent = z.infer<typeof campaignContentSchema>;
 export const retargetKinds = ['failed', 'not_read', 'not_replied'] as const;
 export type RetargetKind = (typeof retargetKinds)[number];
 
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+export const MAX_UNCONFIRMED_RESEND_MS = 7 * 24 * HOUR_MS;
+/**
+ * The waits the wizard offers before an unconfirmed send is sent again. Meta's status webhooks usually
+ * arrive within seconds but may come hours late (§10), so the shortest is half an hour.
+ */
+export const unconfirmedResendChoicesMs = [
+  30 * MINUTE_MS,
+  HOUR_MS,
+  2 * HOUR_MS,
+  6 * HOUR_MS,
+  12 * HOUR_MS,
+  24 * HOUR_MS,
+] as const;
+
 /** Who a campaign goes to. Opted-out, invalid and duplicate numbers are always left out (with counts). */
 export const audienceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }).strict(),
@@ -79,6 +95,17 @@ export const audienceSchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('retarget'), campaignId: rowId('campaign'), which: z.enum(retargetKinds) })
     .strict(),
+  z
+    .object({
+      kind: z.literal('import'),
+      /**
+       * "Contacts from this CSV": the contacts of one finished import started with rememberContacts
+       * (contacts.contract.ts). Its rejected rows and in-file duplicates are counted as left out.
+       */
+      importId: rowId('CSV import'),
+      fileName: z.string().max(255).optional(),
+    })
+    .strict(),
 ]);
 export type Audience = z.infer<typeof audienceSchema>;
 
@@ -103,13 +130,18 @@ export const campaignDraftSchema = z
     /**
      * A send whose outcome is unknown (the app stopped mid-request, §10) is resolved by its status
      * webhook. Without one after this long it is sent again; null (the default) leaves it for you to
-     * decide, so nothing is ever sent twice.
+     * decide, so nothing is ever sent twice. The wizard offers unconfirmedResendChoicesMs.
      */
     unconfirmedResendAfterMs: z
-      .number()
-      .int()
-      .min(1_000)
-      .max(7 * 24 * 3_600_000)
+      .number({
+        error: 'The wait before sending an unconfirmed message again must be a number of milliseconds.',
+      })
+      .int('The wait before sending an unconfirmed message again must be whole milliseconds.')
+      .min(1_000, 'The wait before sending an unconfirmed message again must be at least 1 second.')
+      .max(
+        MAX_UNCONFIRMED_RESEND_MS,
+        'The wait before sending an unconfirmed message again can be at most 7 days.',
+      )
       .nullable()
       .optional(),
   })
@@ -163,6 +195,22 @@ export interface ExclusionCounts {
   optedOut: number;
   invalid: number;
   duplicate: number;
+  /**
+   * "Contacts from this CSV": rows of the file the import did not take for another reason than the
+   * number (an invalid email, a broken row…) or that "update existing only" found no contact for. Each is
+   * in the import's rejects file with its reason.
+   */
+  rejectedRows?: number;
+  /** A list of contacts or a retarget: contacts that no longer exist in this workspace. */
+  missing?: number;
+}
+
+/** What an audience comes to now, before the template is checked (the wizard shows it as you choose). */
+export interface AudiencePreview {
+  contacts: number;
+  exclusions: ExclusionCounts;
+  /** A few phone numbers (or ids) per exclusion. */
+  examples: Record<keyof ExclusionCounts, string[]>;
 }
 
 export interface CampaignView {
@@ -202,6 +250,8 @@ export interface PreflightProblem {
     | 'INVALID_NUMBER'
     | 'DUPLICATE'
     | 'EMPTY_AUDIENCE'
+    | 'REJECTED_ROWS'
+    | 'MISSING_CONTACT'
     | 'CONNECTION_UNAVAILABLE';
   /** 'error' blocks sending; 'warning' does not (the recipient is left out or a fallback applies). */
   severity: 'error' | 'warning';
@@ -298,6 +348,11 @@ export const campaignsContract = {
   },
   'campaigns:delete': { request: campaignRefSchema, response: returns<{ deleted: boolean }>() },
   'campaigns:preflight': { request: campaignRefSchema, response: returns<PreflightReport>() },
+  /** Resolves an audience for a number's workspace without saving anything: the count and who is left out. */
+  'campaigns:audience-preview': {
+    request: z.object({ connectionId: rowId('connection'), audience: audienceSchema }).strict(),
+    response: returns<AudiencePreview>(),
+  },
   'campaigns:start': { request: campaignRefSchema, response: returns<CampaignView>() },
   'campaigns:schedule': { request: scheduleSchema, response: returns<CampaignView>() },
   'campaigns:pause': { request: campaignRefSchema, response: returns<CampaignView>() },

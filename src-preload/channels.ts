@@ -68,6 +68,7 @@ export const invokeChannels = [
   'campaigns:update',
   'campaigns:delete',
   'campaigns:preflight',
+  'campaigns:audience-preview',
   'campaigns:start',
   'campaigns:schedule',
   'campaigns:pause',

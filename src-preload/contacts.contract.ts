@@ -299,6 +299,11 @@ export const startImportSchema = z
     workspaceId: workspaceIdSchema.optional(),
     uploadId: rowId('upload'),
     settings: importSettingsSchema,
+    /**
+     * Remember which contacts this file holds (created, updated or already there), so a campaign can
+     * use exactly them as its audience ("contacts from this CSV", campaigns.contract.ts).
+     */
+    rememberContacts: z.boolean().optional(),
   })
   .strict();
 

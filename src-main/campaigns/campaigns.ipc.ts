@@ -11,6 +11,8 @@ export function bindCampaigns(campaigns: CampaignsService): Partial<Handlers> {
     'campaigns:update': ({ campaignId, draft }) => campaigns.update(campaignId, draft),
     'campaigns:delete': ({ campaignId }) => campaigns.delete(campaignId),
     'campaigns:preflight': ({ campaignId }) => campaigns.preflight(campaignId),
+    'campaigns:audience-preview': ({ connectionId, audience }) =>
+      campaigns.previewAudience(connectionId, audience),
     'campaigns:start': ({ campaignId }) => campaigns.start(campaignId),
     'campaigns:schedule': ({ campaignId, at }) => campaigns.schedule(campaignId, at),
     'campaigns:pause': ({ campaignId }) => campaigns.pause(campaignId),

@@ -15,6 +15,7 @@ import {
   type CampaignDraft,
   type CampaignExportResult,
   type CampaignView,
+  type AudiencePreview,
   type PreflightProblem,
   type PreflightReport,
   type RecipientsPage,
@@ -34,7 +35,7 @@ import type { TemplatesService } from '../templates/templates.service';
 import type { TemplateRow } from '../templates/templates.repo';
 import type { WhatsAppClient } from '../whatsapp/client';
 import { describeErrorCode } from '../whatsapp/errors';
-import { resolveAudience } from './audience';
+import { resolveAudience, usableImport } from './audience';
 import { recipientStateOf, type CampaignRow, type CampaignsRepo } from './campaigns.repo';
 import { runJobKey, runJobType } from './campaigns.runner';
 import { campaignProblems, renderFor, templateShape } from './render';
@@ -176,6 +177,7 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
     }
     const template = requireSendableTemplate(draft.connectionId, draft.templateName, draft.templateLanguage);
     if (draft.audience.kind === 'retarget') requireCampaign(draft.audience.campaignId);
+    if (draft.audience.kind === 'import') usableImport(db, connection.workspace_id, draft.audience.importId);
     return { connection, template };
   }
 
@@ -276,18 +278,25 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
         });
       }
     }
+    const fromFile = audience.csv ? ` (rows of ${audience.csv.fileName}; see its rejects file)` : '';
     const exclusionProblems: [keyof ExclusionCounts, PreflightProblem['code'], string][] = [
-      ['optedOut', 'OPTED_OUT', 'opted out and will not get this campaign'],
-      ['invalid', 'INVALID_NUMBER', 'have a number that is not a valid phone number and are left out'],
-      ['duplicate', 'DUPLICATE', 'are duplicates and are sent once'],
+      ['optedOut', 'OPTED_OUT', 'contact(s) opted out and will not get this campaign'],
+      [
+        'invalid',
+        'INVALID_NUMBER',
+        `contact(s) have a number that is not a valid phone number and are left out${fromFile}`,
+      ],
+      ['duplicate', 'DUPLICATE', `contact(s) are duplicates and are sent once${fromFile}`],
+      ['rejectedRows', 'REJECTED_ROWS', `row(s) of the file were not imported and are left out${fromFile}`],
+      ['missing', 'MISSING_CONTACT', 'contact(s) no longer exist and are left out'],
     ];
     for (const [key, code, words] of exclusionProblems) {
-      const count = audience.exclusions[key];
+      const count = audience.exclusions[key] ?? 0;
       if (count > 0) {
         problems.push({
           code,
           severity: 'warning',
-          message: `${count} contact(s) ${words}.`,
+          message: `${count} ${words}.`,
           count,
           examples: audience.examples[key],
         });
@@ -412,6 +421,16 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
       return { deleted: true };
     },
     preflight,
+    /** What an audience comes to for a number's workspace, before anything is saved. */
+    previewAudience(connectionId: string, audience: Audience): AudiencePreview {
+      const connection = requireConnection(connectionId);
+      const resolved = resolveAudience(db, connection.workspace_id, audience);
+      return {
+        contacts: resolved.contacts.length,
+        exclusions: resolved.exclusions,
+        examples: resolved.examples,
+      };
+    },
     start,
     schedule(campaignId: string, at: number): CampaignView {
       if (at <= now()) throw new AppError('BAD_REQUEST', 'Choose a time in the future, or send now.');

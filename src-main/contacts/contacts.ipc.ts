@@ -15,8 +15,8 @@ export function bindContacts(contacts: ContactsService): Partial<Handlers> {
     'contacts:upload-begin': ({ fileName, size }) => contacts.uploadBegin(fileName, size),
     'contacts:upload-chunk': ({ uploadId, offset, data }) => contacts.uploadChunk(uploadId, offset, data),
     'contacts:import-preview': ({ uploadId, ...options }) => contacts.preview(uploadId, options),
-    'contacts:import-start': ({ workspaceId, uploadId, settings }) =>
-      contacts.startImport(workspaceId, uploadId, settings),
+    'contacts:import-start': ({ workspaceId, uploadId, settings, rememberContacts }) =>
+      contacts.startImport(workspaceId, uploadId, settings, { rememberContacts }),
     'contacts:import-cancel': ({ importId }) => contacts.cancelImport(importId),
     'contacts:import-status': ({ workspaceId }) => contacts.importStatus(workspaceId),
     'contacts:export': (request) => contacts.export(request),

@@ -29,6 +29,7 @@ import { AppError } from '../ipc/errors';
 import { lockKeys } from '../locks/keys';
 import { describeAge, type LockRegistry } from '../locks/registry';
 import type { Logger } from '../log';
+import { createContactImportsRepo } from './contactImports.repo';
 import { createContactsRepo, type ContactPatch, type ContactsRepo } from './contacts.repo';
 import { UploadStore } from './contacts.uploads';
 import { QueryWorkerClient, startContactsWorker } from './contacts.workers';
@@ -143,6 +144,7 @@ export interface ContactsService {
     workspaceId: string | undefined,
     uploadId: string,
     settings: ImportSettings,
+    options?: { rememberContacts?: boolean },
   ): Promise<ImportProgress>;
   cancelImport(importId: string): ImportProgress;
   importStatus(workspaceId?: string): { running: ImportProgress | null; last: ImportSummary | null };
@@ -162,6 +164,9 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
   const now = options.now ?? Date.now;
   const { db, locks, events, log } = options;
   const repo = createContactsRepo(db);
+  const importLedger = createContactImportsRepo(db);
+  // A remembered import that was running when the app stopped never finished: no audience may use it.
+  importLedger.failInterrupted(now());
   const uploads = new UploadStore(join(options.dataDir, 'contacts-uploads'), now);
   const importsDir = join(options.dataDir, 'contacts-imports');
   const exportsDir = join(options.dataDir, 'contacts-exports');
@@ -262,6 +267,7 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
     workspaceIdInput: string | undefined,
     uploadId: string,
     settings: ImportSettings,
+    importOptions: { rememberContacts?: boolean } = {},
   ): Promise<ImportProgress> {
     if (closed) throw new AppError('UNAVAILABLE', 'The app is shutting down.');
     const workspaceId = resolveWorkspace(workspaceIdInput);
@@ -286,6 +292,7 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
     }
     let worker: Worker | undefined;
     let writer: Worker | undefined;
+    let rememberedId: string | undefined;
     try {
       const encoding = detectEncoding(await readHead(upload.path));
       const importId = newId(now());
@@ -293,6 +300,12 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
       const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
       const rejectsPath = join(importsDir, `${importId}-rejects.csv`);
       const lock = { key: acquired.key, fence: acquired.fence };
+      const remember = importOptions.rememberContacts === true;
+      // Before the writer starts: its batches list their contacts under this row.
+      if (remember) {
+        importLedger.insertRunning({ id: importId, workspaceId, fileName: upload.fileName, now: startedAt });
+        rememberedId = importId;
+      }
       const channel = new MessageChannel();
       writer = startContactsWorker(
         {
@@ -303,6 +316,7 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
             mode: settings.mode,
             lock,
             cancelFlag,
+            ...(remember ? { rememberAs: importId } : {}),
           },
           port: channel.port2,
         },
@@ -407,6 +421,16 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
             error: message.error,
           };
           lastSummary.set(workspaceId, summary);
+          if (remember) {
+            importLedger.finish({
+              id: importId,
+              status: message.outcome,
+              counts: message.counts,
+              rejectedByReason: message.rejectedByReason,
+              rejectsFileId: summary.rejectsFileId,
+              now: summary.finishedAt,
+            });
+          }
           void uploads.discard(uploadId);
           if (message.rowsSaved > 0) changed(workspaceId);
           events.emit('contacts:import-finished', summary);
@@ -475,6 +499,16 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
       locks.release(acquired.key, acquired.token);
       if (worker) await worker.terminate();
       if (writer) await writer.terminate();
+      if (rememberedId !== undefined) {
+        importLedger.finish({
+          id: rememberedId,
+          status: 'failed',
+          counts: emptyCounts(),
+          rejectedByReason: {},
+          rejectsFileId: null,
+          now: now(),
+        });
+      }
       if (error instanceof FileFormatError) throw new AppError('BAD_REQUEST', error.message);
       throw error;
     }

@@ -38,6 +38,12 @@ export type ImportStage =
   | { kind: 'running'; progress: ImportProgress }
   | { kind: 'finished'; summary: ImportSummary };
 
+/**
+ * Why a file is being imported: into the contacts, or as a campaign's audience ("contacts from this
+ * CSV"), which also asks the import to remember exactly which contacts the file holds.
+ */
+export type ImportPurpose = 'contacts' | 'campaign-audience';
+
 export interface ExportState {
   running: boolean;
   progress?: ExportProgress;
@@ -61,6 +67,7 @@ interface ContactsState {
   selectedId: string | null;
   importStage: ImportStage;
   importError?: string;
+  importPurpose: ImportPurpose;
   exportState: ExportState;
 
   setWorkspace(workspaceId: string | null): void;
@@ -80,9 +87,9 @@ interface ContactsState {
   setOptOut(contactId: string, optedOut: boolean, reason?: string): Promise<Contact>;
   deleteContacts(contactIds: string[]): Promise<number>;
 
-  importFile(file: File): Promise<void>;
+  importFile(file: File, purpose?: ImportPurpose): Promise<void>;
   /** The desktop app's file dialog instead of the file input (the file stays where it is). */
-  pickImportFile(): Promise<void>;
+  pickImportFile(purpose?: ImportPurpose): Promise<void>;
   updateDraft(patch: Partial<MappingDraft>): void;
   repreview(options: {
     delimiter?: ImportSettings['delimiter'];
@@ -193,6 +200,7 @@ export const useContactsStore = create<ContactsState>((set, get) => {
     loadingPages: {},
     selectedId: null,
     importStage: { kind: 'idle' },
+    importPurpose: 'contacts',
     exportState: { running: false },
 
     setWorkspace(workspaceId) {
@@ -302,10 +310,11 @@ export const useContactsStore = create<ContactsState>((set, get) => {
       return deleted;
     },
 
-    async importFile(file) {
+    async importFile(file, purpose = 'contacts') {
       set({
         importStage: { kind: 'uploading', fileName: file.name, sent: 0, size: file.size },
         importError: undefined,
+        importPurpose: purpose,
       });
       try {
         if (file.size === 0) throw new Error('The file is empty.');
@@ -323,8 +332,8 @@ export const useContactsStore = create<ContactsState>((set, get) => {
       }
     },
 
-    async pickImportFile() {
-      set({ importError: undefined });
+    async pickImportFile(purpose = 'contacts') {
+      set({ importError: undefined, importPurpose: purpose });
       try {
         const picked = await api.invoke('contacts:pick-import-file', {});
         if (!picked) return;
@@ -385,6 +394,7 @@ export const useContactsStore = create<ContactsState>((set, get) => {
           workspaceId: get().workspaceId ?? undefined,
           uploadId: stage.preview.uploadId,
           settings: { ...stage.draft },
+          ...(get().importPurpose === 'campaign-audience' ? { rememberContacts: true } : {}),
         });
         const current = get().importStage;
         // A fast import may already have finished (its event arrived before this answer).

@@ -43,6 +43,8 @@ export interface ImportJobInput {
   runRows?: number;
   /** Int32Array over a SharedArrayBuffer; [0] !== 0 means cancel. Shared with the writer thread. */
   cancelFlag: Int32Array;
+  /** See ImportWriterInput.rememberAs (used when the writer runs on this thread). */
+  rememberAs?: string;
   /** The writer thread's port. Without one the writer runs on this thread (tests, the fuzz). */
   writerPort?: MessagePort;
 }
@@ -174,6 +176,7 @@ function inlineLink(input: ImportJobInput): WriterLink {
             mode: input.settings.mode,
             lock: input.lock,
             cancelFlag: input.cancelFlag,
+            ...(input.rememberAs !== undefined ? { rememberAs: input.rememberAs } : {}),
           });
           if (request.type === 'rows') reply(writer.write(request.seq, request.count, request.rowsJson));
           else {

@@ -8,6 +8,7 @@
 import type { ImportMode } from '../../../src-preload/contacts.contract';
 import { openDatabase, type Db } from '../../db/open';
 import { createFenceGuard, StaleFenceError } from '../../locks/fence.store';
+import { createContactImportsRepo, type ContactImportsRepo } from '../contactImports.repo';
 import { createContactsRepo } from '../contacts.repo';
 import type { RejectCode } from './rowBuilder';
 
@@ -17,6 +18,11 @@ export interface ImportWriterInput {
   mode: ImportMode;
   lock: { key: string; fence: number };
   cancelFlag: Int32Array;
+  /**
+   * The import whose contacts are listed as they are written (a campaign's "contacts from this CSV"
+   * audience, contactImports.repo.ts); absent for a plain import, which then costs nothing more.
+   */
+  rememberAs?: string;
 }
 
 export interface SkippedRow {
@@ -70,6 +76,7 @@ export class ImportWriter {
   private readonly db: Db;
   private readonly repo;
   private readonly fences;
+  private readonly members: ContactImportsRepo | undefined;
 
   constructor(private readonly input: ImportWriterInput) {
     this.db = openDatabase(input.dbFile);
@@ -77,10 +84,12 @@ export class ImportWriter {
     this.db.pragma('cache_size = -12288');
     // `contacts` has one foreign key, its workspace. It is checked once per transaction below (inside it,
     // so a workspace deleted meanwhile is seen) instead of per row, which costs a third of an insert.
-    // This connection writes nothing else.
+    // This connection writes nothing else but, for a remembered import, its list of contacts, whose keys
+    // are the import's row (written before the writer starts) and contacts joined in the same statement.
     this.db.pragma('foreign_keys = OFF');
     this.repo = createContactsRepo(this.db);
     this.fences = createFenceGuard(this.db);
+    this.members = input.rememberAs !== undefined ? createContactImportsRepo(this.db) : undefined;
   }
 
   /** Writes one batch in one transaction, unless the import was cancelled. Throws WriterError. */
@@ -104,7 +113,11 @@ export class ImportWriter {
         if (!this.repo.workspaceExists(workspaceId)) {
           throw new WriterError('NOT_FOUND', 'The workspace was deleted during the import.');
         }
-        return this.repo.importBatch(workspaceId, mode, rowsJson, count, Date.now());
+        const applied = this.repo.importBatch(workspaceId, mode, rowsJson, count, Date.now());
+        // In the batch's transaction: the list and the contacts it names commit together.
+        if (this.members && this.input.rememberAs !== undefined)
+          this.members.addBatchMembers(this.input.rememberAs, workspaceId, rowsJson);
+        return applied;
       });
       ack.saved = count;
       ack.created = outcome.created;

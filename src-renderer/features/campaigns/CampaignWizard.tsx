@@ -1,20 +1,25 @@
 // The create wizard: number and approved template, where each variable takes its value from (a contact
-// field, an attribute or a constant, with a fallback), header media, the audience, then the preflight
-// report and "Send now" or a schedule in the local time zone (shown). The campaign is saved as a draft
-// at the preflight step, so the preflight checks exactly what will be sent.
+// field, an attribute or a constant, with a fallback), header media, the audience (tags, an attribute,
+// or the contacts of a CSV file imported right here, CsvAudience.tsx), whether unconfirmed sends are
+// ever sent again, then the preflight report, the campaign's summary and "Send now" or a schedule in
+// the local time zone (shown). The campaign is saved as a draft at the preflight step, so the preflight
+// checks exactly what will be sent.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import type {
-  Audience,
-  CampaignDraft,
-  PreflightReport,
-  VariableSource,
+import {
+  unconfirmedResendChoicesMs,
+  type Audience,
+  type CampaignDraft,
+  type CampaignView,
+  type PreflightReport,
+  type VariableSource,
 } from '../../../src-preload/campaigns.contract';
 import type { TemplateView } from '../../../src-preload/messaging.contract';
 import { api, errorMessage } from '../../lib/api';
 import { useCampaignsStore } from '../../stores/campaigns';
 import { useConnectionsStore } from '../../stores/connections';
 import { openCampaign } from './CampaignsScreen';
-import { duration, localZone } from './format';
+import { AudienceCount, CsvAudience, type CsvAudienceChoice } from './CsvAudience';
+import { describeAudience, duration, localZone, resendWaitText, waitLabel } from './format';
 import { PreflightPanel } from './PreflightPanel';
 
 interface Shape {
@@ -114,7 +119,14 @@ export function CampaignWizard() {
   const [mappings, setMappings] = useState<Record<string, Mapping>>({});
   const [headerText, setHeaderText] = useState<Mapping>({ kind: 'constant', value: '', fallback: '' });
   const [headerMediaId, setHeaderMediaId] = useState('');
-  const [audienceKind, setAudienceKind] = useState<'all' | 'tags' | 'attribute'>('all');
+  const [audienceKind, setAudienceKind] = useState<'all' | 'tags' | 'attribute' | 'csv'>('all');
+  const [csvChoice, setCsvChoice] = useState<CsvAudienceChoice | null>(null);
+  // Off by default: an unconfirmed send is never sent twice unless the user opts in (issue 8).
+  const [resendOn, setResendOn] = useState(false);
+  const [resendWaitMs, setResendWaitMs] = useState<number>(unconfirmedResendChoicesMs[1]);
+  const [saved, setSaved] = useState<CampaignView | null>(null);
+  /** The audience last counted with "Count the audience" (tags, attribute, all). */
+  const [counted, setCounted] = useState<{ audience: Audience; at: number } | null>(null);
   const [tags, setTags] = useState('');
   const [attributeKey, setAttributeKey] = useState('');
   const [attributeValue, setAttributeValue] = useState('');
@@ -156,30 +168,40 @@ export function CampaignWizard() {
   const mappingOf = (v: string): Mapping =>
     mappings[v] ?? { kind: v === '1' ? 'name' : 'constant', value: '', fallback: '' };
 
-  function draft(): CampaignDraft {
-    if (!template) throw new Error('Choose an approved template.');
+  function currentAudience(): Audience {
+    if (audienceKind === 'csv' && !csvChoice) {
+      throw new Error('Import the CSV file of the audience first (step 3).');
+    }
     const audience: Audience =
       audienceKind === 'all'
         ? { kind: 'all' }
-        : audienceKind === 'tags'
-          ? {
-              kind: 'filter',
-              tags: tags
-                .split(',')
-                .map((t) => t.trim())
-                .filter(Boolean),
-              attributes: [],
-            }
-          : {
-              kind: 'filter',
-              tags: [],
-              attributes: [
-                {
-                  key: attributeKey.trim(),
-                  ...(attributeValue.trim() ? { value: attributeValue.trim() } : {}),
-                },
-              ],
-            };
+        : audienceKind === 'csv' && csvChoice
+          ? { kind: 'import', importId: csvChoice.importId, fileName: csvChoice.fileName }
+          : audienceKind === 'tags'
+            ? {
+                kind: 'filter',
+                tags: tags
+                  .split(',')
+                  .map((t) => t.trim())
+                  .filter(Boolean),
+                attributes: [],
+              }
+            : {
+                kind: 'filter',
+                tags: [],
+                attributes: [
+                  {
+                    key: attributeKey.trim(),
+                    ...(attributeValue.trim() ? { value: attributeValue.trim() } : {}),
+                  },
+                ],
+              };
+    return audience;
+  }
+
+  function draft(): CampaignDraft {
+    if (!template) throw new Error('Choose an approved template.');
+    const audience = currentAudience();
     const media = shape.headerFormat && ['IMAGE', 'VIDEO', 'DOCUMENT'].includes(shape.headerFormat);
     return {
       name: name.trim(),
@@ -201,6 +223,7 @@ export function CampaignWizard() {
           : {}),
       },
       audience,
+      unconfirmedResendAfterMs: resendOn ? resendWaitMs : null,
     };
   }
 
@@ -213,6 +236,7 @@ export function CampaignWizard() {
       const store = useCampaignsStore.getState();
       const saved = campaignId ? await store.update(campaignId, draft()) : await store.create(draft());
       setCampaignId(saved.id);
+      setSaved(saved);
       setReport(await store.preflight(saved.id));
     } catch (e) {
       setError(errorMessage(e));
@@ -349,6 +373,18 @@ export function CampaignWizard() {
             />
             Contacts with an attribute
           </label>
+          <label className="inline">
+            <input
+              type="radio"
+              name="audience"
+              checked={audienceKind === 'csv'}
+              onChange={() => setAudienceKind('csv')}
+            />
+            Contacts from a CSV file
+          </label>
+          {audienceKind === 'csv' ? (
+            <CsvAudience connectionId={connectionId} choice={csvChoice} onChoose={setCsvChoice} />
+          ) : null}
           {audienceKind === 'tags' ? (
             <label>
               Tags (any of, separated by commas)
@@ -367,9 +403,70 @@ export function CampaignWizard() {
               </label>
             </div>
           ) : null}
+          {audienceKind !== 'csv' ? (
+            <div className="audience-count-row">
+              <button
+                type="button"
+                disabled={!connectionId}
+                onClick={() => {
+                  try {
+                    setCounted({ audience: currentAudience(), at: Date.now() });
+                  } catch (e) {
+                    setError(errorMessage(e));
+                  }
+                }}
+              >
+                Count the audience
+              </button>
+              {counted ? (
+                <AudienceCount
+                  key={`${connectionId}:${counted.at}`}
+                  connectionId={connectionId}
+                  audience={counted.audience}
+                />
+              ) : null}
+            </div>
+          ) : null}
           <p className="muted">
-            Opted-out contacts, invalid numbers and duplicates are always left out; the check shows how many.
+            Opted-out contacts, invalid numbers and duplicates are always left out; the count and the check
+            show how many.
           </p>
+        </fieldset>
+        <fieldset>
+          <legend>4. Sends whose outcome is unknown</legend>
+          <p className="muted" id="resend-help">
+            If Bellhop stops (a crash, a power cut) while a message is being handed to WhatsApp, it cannot
+            know whether that message went out. WhatsApp’s status update usually settles it within seconds; if
+            none arrives, the recipient stays “unconfirmed” and you decide on the campaign page. Nobody gets
+            the message twice.
+          </p>
+          <label className="inline">
+            <input
+              type="checkbox"
+              checked={resendOn}
+              aria-describedby="resend-help"
+              onChange={(e) => setResendOn(e.target.checked)}
+            />
+            Send unconfirmed messages again automatically
+          </label>
+          {resendOn ? (
+            <>
+              <label>
+                Wait before sending again
+                <select value={resendWaitMs} onChange={(e) => setResendWaitMs(Number(e.target.value))}>
+                  {unconfirmedResendChoicesMs.map((ms) => (
+                    <option key={ms} value={ms}>
+                      {waitLabel(ms)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <p className="banner warning" role="note">
+                Risk of a double send: if the first message did reach the customer but its status update was
+                lost or comes later than {waitLabel(resendWaitMs)}, the customer gets the same message twice.
+              </p>
+            </>
+          ) : null}
         </fieldset>
         <div className="wizard-actions">
           <button type="submit" className="primary" disabled={busy || !template}>
@@ -385,6 +482,20 @@ export function CampaignWizard() {
       {report ? (
         <>
           <PreflightPanel report={report} />
+          {saved ? (
+            <dl className="preflight-facts campaign-summary" aria-label="Campaign summary">
+              <dt>Campaign</dt>
+              <dd>{saved.name}</dd>
+              <dt>Template</dt>
+              <dd>
+                {saved.templateName} ({saved.templateLanguage})
+              </dd>
+              <dt>Audience</dt>
+              <dd>{describeAudience(saved.audience)}</dd>
+              <dt>Unconfirmed sends</dt>
+              <dd data-testid="summary-resend">{resendWaitText(saved.unconfirmedResendAfterMs)}</dd>
+            </dl>
+          ) : null}
           <div className="send-panel" aria-label="Send">
             <p>
               Estimated time: <strong>{duration(report.etaSeconds)}</strong> at{' '}

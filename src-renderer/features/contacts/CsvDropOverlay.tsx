@@ -1,6 +1,7 @@
 // A window-wide drop target for CSV files: dragging a file anywhere over the app shows the overlay;
-// dropping it opens the contacts screen and starts the import's upload and mapping step. Mounted once at
-// the app root. Drags that carry no files (text, links) are left alone.
+// dropping it opens the contacts screen and starts the import's upload and mapping step — unless a screen
+// has claimed the drop (the campaign wizard's "contacts from this CSV" audience), which then gets the
+// file. Mounted once at the app root. Drags that carry no files (text, links) are left alone.
 import { useEffect, useRef, useState } from 'react';
 import { navigate } from '../../app/useHashRoute';
 import { useContactsStore } from '../../stores/contacts';
@@ -11,6 +12,23 @@ function carriesFiles(event: DragEvent): boolean {
 }
 
 const csvLike = /\.(csv|tsv|txt)$/i;
+
+/** A screen that takes dropped CSV files itself while it is shown. */
+export interface CsvDropClaim {
+  /** What the overlay says the drop will do. */
+  label: string;
+  onFile(file: File): void;
+}
+
+let claim: CsvDropClaim | null = null;
+
+/** Routes window drops to `next` until the returned release is called (the last claim wins). */
+export function claimCsvDrop(next: CsvDropClaim): () => void {
+  claim = next;
+  return () => {
+    if (claim === next) claim = null;
+  };
+}
 
 export function CsvDropOverlay() {
   const [visible, setVisible] = useState(false);
@@ -47,6 +65,10 @@ export function CsvDropOverlay() {
         return;
       }
       setRefused(undefined);
+      if (claim) {
+        claim.onFile(file);
+        return;
+      }
       navigate('contacts');
       void useContactsStore.getState().importFile(file);
     };
@@ -67,7 +89,7 @@ export function CsvDropOverlay() {
       {visible ? (
         <div className="csv-drop-overlay" data-testid="csv-drop-overlay" aria-hidden="true">
           <div className="csv-drop-message">
-            <strong>Drop a CSV file to import contacts</strong>
+            <strong>{claim?.label ?? 'Drop a CSV file to import contacts'}</strong>
             <span>UTF-8 or UTF-16 · comma, semicolon or tab separated</span>
           </div>
         </div>

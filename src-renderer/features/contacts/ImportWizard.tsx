@@ -375,7 +375,7 @@ export function ImportWizard() {
 }
 
 /** The rows not imported: saved with the OS dialog in the desktop app, downloaded in the browser. */
-function RejectsFile({ fileId }: { fileId: string }) {
+export function RejectsFile({ fileId }: { fileId: string }) {
   const desktop = useDesktopShell();
   const [saved, setSaved] = useState<string>();
   const ref = { kind: 'rejects' as const, id: fileId };

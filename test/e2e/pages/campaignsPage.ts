@@ -49,4 +49,27 @@ export class CampaignsPage {
   recipientRows(): Locator {
     return this.page.getByTestId('recipient-row');
   }
+  audienceOption(name: string): Locator {
+    return this.page.getByRole('radio', { name });
+  }
+  /** The audience step's drop target for "Contacts from a CSV file" (a selector, for dispatchEvent). */
+  readonly audienceDropZone = '[data-testid="audience-drop-zone"]';
+  audienceSize(): Locator {
+    return this.page.getByRole('status', { name: 'Audience size' });
+  }
+  audienceCount(): Locator {
+    return this.page.getByTestId('audience-count');
+  }
+  audienceLeftOut(): Locator {
+    return this.page.getByTestId('audience-left-out');
+  }
+  resendCheckbox(): Locator {
+    return this.page.getByRole('checkbox', { name: 'Send unconfirmed messages again automatically' });
+  }
+  resendWait(): Locator {
+    return this.page.getByRole('combobox', { name: 'Wait before sending again' });
+  }
+  summaryResend(): Locator {
+    return this.page.getByTestId('summary-resend');
+  }
 }

@@ -25,9 +25,14 @@ interface LoadResult {
   perSecond: number;
   p50: number;
   p99: number;
+  /** CPU time of the load process per request. */
+  loadCpuUsPerRequest: number;
+  /** CPU time of the server's process (every thread) per request, taken over the load's lifetime. */
+  serverCpuUsPerRequest: number;
 }
 
 function runLoad(url: string, secret: string, tag: string): Promise<LoadResult> {
+  const cpuBefore = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -47,11 +52,12 @@ function runLoad(url: string, secret: string, tag: string): Promise<LoadResult> 
     );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult)
-        : reject(new Error(`load exited ${code}`)),
-    );
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load exited ${code}`));
+      const cpu = process.cpuUsage(cpuBefore);
+      const load = JSON.parse(out.trim().split('\n').pop()!) as Omit<LoadResult, 'serverCpuUsPerRequest'>;
+      resolve({ ...load, serverCpuUsPerRequest: (cpu.user + cpu.system) / COUNT });
+    });
   });
 }
 

@@ -138,7 +138,7 @@ export function createWebhookProcessor(options: WebhookProcessorOptions) {
     );
   }
 
-  return {
+  const processor = {
     /** Processes one stored event. Idempotent: an event already processed is skipped. */
     async process(eventId: string): Promise<ProcessOutcome> {
       const outcome: ProcessOutcome = {
@@ -240,6 +240,29 @@ export function createWebhookProcessor(options: WebhookProcessorOptions) {
         now(),
       );
       return outcome;
+    },
+  };
+  return {
+    ...processor,
+    /**
+     * Processes the events of one intake batch, in order. One event's failure does not stop the others;
+     * it is rethrown at the end so the queue retries the job, and the retry skips the events already
+     * processed (process() only takes 'pending' ones), so a retry redoes exactly what failed.
+     */
+    async processAll(eventIds: readonly string[]): Promise<void> {
+      const failures: string[] = [];
+      for (const eventId of eventIds) {
+        try {
+          await processor.process(eventId);
+        } catch (error) {
+          failures.push(`${eventId}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      if (failures.length) {
+        throw new Error(
+          `${failures.length} of ${eventIds.length} webhook event(s) failed: ${failures.join('; ')}`,
+        );
+      }
     },
   };
 }

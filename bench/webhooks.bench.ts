@@ -25,9 +25,14 @@ interface LoadResult {
   perSecond: number;
   p50: number;
   p99: number;
+  /** CPU time of the load process per request. */
+  loadCpuUsPerRequest: number;
+  /** CPU time of the server's process (every thread) per request, taken over the load's lifetime. */
+  serverCpuUsPerRequest: number;
 }
 
 function runLoad(url: string, secret: string, tag: string): Promise<LoadResult> {
+  const cpuBefore = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -47,20 +52,27 @@ function runLoad(url: string, secret: string, tag: string): Promise<LoadResult> 
     );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult)
-        : reject(new Error(`load exited ${code}`)),
-    );
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load exited ${code}`));
+      const cpu = process.cpuUsage(cpuBefore);
+      const load = JSON.parse(out.trim().split('\n').pop()!) as Omit<LoadResult, 'serverCpuUsPerRequest'>;
+      resolve({ ...load, serverCpuUsPerRequest: (cpu.user + cpu.system) / COUNT });
+    });
   });
 }
 
-async function benchOurs(): Promise<{ load: LoadResult; processedPerSecond: number }> {
+async function benchOurs(): Promise<{
+  load: LoadResult;
+  intake: { batches: number; largestBatch: number };
+  processedPerSecond: number;
+  processCpuUsPerEvent: number;
+}> {
   const { db, file } = openTempStore('bellhop-bench-webhooks-');
   const conn = seedConnection(db);
   const log = createLogger(() => undefined);
-  const stored: string[] = [];
-  const intake = createWebhookIntake({ dbFile: file, log, onStored: (ids) => stored.push(...ids) });
+  // One entry per committed batch: each is what one `webhooks.process` job carries.
+  const batches: string[][] = [];
+  const intake = createWebhookIntake({ dbFile: file, log, onStored: (ids) => batches.push(ids) });
   const server = await startWebhookServer({
     intake,
     log,
@@ -81,16 +93,30 @@ async function benchOurs(): Promise<{ load: LoadResult; processedPerSecond: numb
     events: createEventBus(),
     log,
   });
+  const events = batches.reduce((n, batch) => n + batch.length, 0);
+  if (events !== COUNT) throw new Error(`${events} events were stored, not ${COUNT}`);
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let cursor = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      while (cursor < stored.length) await processor.process(stored[cursor++]!);
+      while (cursor < batches.length) await processor.processAll(batches[cursor++]!);
     }),
   );
-  const processedPerSecond = stored.length / ((performance.now() - started) / 1000);
+  const processedPerSecond = events / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpuBefore);
+  const notProcessed = db
+    .prepare(`SELECT count(*) FROM webhook_events WHERE state <> 'processed'`)
+    .pluck()
+    .get() as number;
+  if (notProcessed) throw new Error(`${notProcessed} events were not processed`);
   db.close();
-  return { load, processedPerSecond };
+  return {
+    load,
+    intake: { batches: intake.stats.batches, largestBatch: intake.stats.largestBatch },
+    processedPerSecond,
+    processCpuUsPerEvent: (cpu.user + cpu.system) / events,
+  };
 }
 
 /** The baseline: node:http, HMAC over the raw body, one durable (synchronous=FULL) insert per request. */
@@ -138,6 +164,18 @@ async function main(): Promise<void> {
   reportFigure('webhook_ack_p99_ms', ours.load.p99, 'ms', '<20');
   reportFigure('webhook_processed_per_s', ours.processedPerSecond, 'events/s', 'info');
   reportFigure('webhook_ratio_to_bare', ours.load.perSecond / bare.perSecond, 'ratio', '>=1');
+  // CPU time per event (all threads of the server's process; the load process apart), which a shared
+  // machine's load distorts far less than the wall-clock figures above.
+  reportFigure('webhook_cpu_us_per_event', ours.load.serverCpuUsPerRequest, 'us/event', 'info');
+  reportFigure('webhook_bare_cpu_us_per_event', bare.serverCpuUsPerRequest, 'us/event', 'info');
+  reportFigure(
+    'webhook_cpu_ratio_to_bare',
+    ours.load.serverCpuUsPerRequest / bare.serverCpuUsPerRequest,
+    'ratio',
+    'info',
+  );
+  reportFigure('webhook_load_cpu_us_per_request', ours.load.loadCpuUsPerRequest, 'us/request', 'info');
+  reportFigure('webhook_process_cpu_us_per_event', ours.processCpuUsPerEvent, 'us/event', 'info');
 }
 
 void main();

@@ -4,20 +4,18 @@
 // being fsynced form the next batch, so durability costs one fsync per batch, not per event, and the
 // main thread never waits for the disk.
 import { dirname } from 'node:path';
-import { newId } from '../db/ids';
 import type { Logger } from '../log';
 import { startWorker } from '../workers/workerEntry';
-import type { IntakeReply, IntakeRequest } from './intakeProtocol';
+import type { IntakeBatch, IntakeReply } from './intakeProtocol';
 
 export interface IncomingEvent {
   connectionId: string;
-  /** The signed body as received; the writer checks its shape and stores odd ones as 'unparseable'. */
+  /** The signed body as received; processing checks its shape and marks odd ones 'unparseable'. */
   rawBody: Buffer;
 }
 
 export interface IntakeStats {
   stored: number;
-  unparseable: number;
   batches: number;
   largestBatch: number;
 }
@@ -44,41 +42,87 @@ interface Waiting {
   reject(error: Error): void;
 }
 
+interface Pending extends Waiting {
+  connectionId: string;
+  body: Buffer;
+}
+
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
   const worker = startWorker('intakeWorker', dirname(__filename), { workerData: { dbFile: options.dbFile } });
-  const waiting = new Map<string, Waiting>();
-  const stats: IntakeStats = { stored: 0, unparseable: 0, batches: 0, largestBatch: 0 };
+  const stats: IntakeStats = { stored: 0, batches: 0, largestBatch: 0 };
+  /** Accepted, not yet sent to the writer. */
+  let outbox: Pending[] = [];
+  /** Sent to the writer, waiting for its commit (at most one batch at a time: that is the group commit). */
+  let inFlight: Waiting[] | undefined;
+  let sendScheduled = false;
   let drained: (() => void)[] = [];
   let closed = false;
+  let stopped: Error | undefined;
 
-  worker.on('message', (reply: IntakeReply) => {
-    stats.batches++;
-    stats.largestBatch = Math.max(stats.largestBatch, reply.stored.length + reply.failed.length);
-    const unparseable = new Set(reply.unparseable);
-    const processable: string[] = [];
-    for (const id of reply.stored) {
-      const item = waiting.get(id);
-      waiting.delete(id);
-      stats.stored++;
-      if (unparseable.has(id)) stats.unparseable++;
-      else processable.push(id);
-      item?.resolve(id);
-    }
-    for (const failure of reply.failed) {
-      waiting.get(failure.id)?.reject(new Error(failure.message));
-      waiting.delete(failure.id);
-    }
-    if (processable.length) options.onStored?.(processable);
-    if (waiting.size === 0) {
-      for (const done of drained) done();
-      drained = [];
-    }
-  });
-  const failAll = (error: Error): void => {
-    for (const item of waiting.values()) item.reject(error);
-    waiting.clear();
+  const settleDrained = (): void => {
+    if (inFlight || outbox.length) return;
     for (const done of drained) done();
     drained = [];
+  };
+
+  // Everything accepted while the writer commits goes over in one message, the bodies packed into one
+  // transferred buffer: a message (or a transfer) per event cost more CPU than the event's own insert.
+  const send = (): void => {
+    sendScheduled = false;
+    if (inFlight || outbox.length === 0) return;
+    const batch = outbox;
+    outbox = [];
+    let size = 0;
+    for (const item of batch) size += item.body.length;
+    const packed = Buffer.allocUnsafeSlow(size);
+    const ends: number[] = [];
+    let offset = 0;
+    for (const item of batch) {
+      offset += item.body.copy(packed, offset);
+      ends.push(offset);
+    }
+    const message: IntakeBatch = {
+      bodies: packed.buffer,
+      connectionIds: batch.map((item) => item.connectionId),
+      ends,
+    };
+    inFlight = batch;
+    worker.postMessage(message, [packed.buffer]);
+  };
+  const scheduleSend = (): void => {
+    // Same-turn arrivals join the batch; while a batch is in flight its reply triggers the next send.
+    if (!sendScheduled && !inFlight) {
+      sendScheduled = true;
+      setImmediate(send);
+    }
+  };
+
+  worker.on('message', (reply: IntakeReply) => {
+    const batch = inFlight ?? [];
+    inFlight = undefined;
+    stats.batches++;
+    stats.largestBatch = Math.max(stats.largestBatch, batch.length);
+    const stored: string[] = [];
+    reply.results.forEach((result, i) => {
+      const item = batch[i];
+      if ('error' in result) {
+        item?.reject(new Error(result.error));
+        return;
+      }
+      stats.stored++;
+      stored.push(result.id);
+      item?.resolve(result.id);
+    });
+    if (stored.length) options.onStored?.(stored);
+    if (outbox.length) send();
+    settleDrained();
+  });
+  const failAll = (error: Error): void => {
+    stopped = error;
+    for (const item of [...(inFlight ?? []), ...outbox]) item.reject(error);
+    inFlight = undefined;
+    outbox = [];
+    settleDrained();
   };
   worker.on('error', (error) => {
     options.log.error('webhook intake writer crashed', { error });
@@ -87,31 +131,18 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   worker.on('exit', () => failAll(new Error('The webhook intake writer has stopped.')));
 
   const flush = (): Promise<void> =>
-    waiting.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve));
-
-  // Events accepted during one turn of the event loop cross to the writer in one message: under load a
-  // turn parses many requests, and a message per event cost more than the event's own insert.
-  let outbox: IntakeRequest[] = [];
-  const send = (): void => {
-    const batch = outbox;
-    outbox = [];
-    worker.postMessage(
-      batch,
-      batch.map((request) => request.body),
-    );
-  };
+    !inFlight && outbox.length === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => drained.push(resolve));
 
   return {
     stats,
     accept(event) {
       if (closed) return Promise.reject(new Error('The webhook intake is closed.'));
-      const id = newId();
-      // Copy into a buffer of its own so it can be transferred without touching Node's shared pool.
-      const body = new Uint8Array(event.rawBody).buffer;
-      if (outbox.length === 0) setImmediate(send);
-      outbox.push({ id, connectionId: event.connectionId, body });
+      if (stopped) return Promise.reject(stopped);
       return new Promise<string>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
+        outbox.push({ connectionId: event.connectionId, body: event.rawBody, resolve, reject });
+        scheduleSend();
       });
     },
     flush,

@@ -1,108 +1,97 @@
-// The webhook intake's writer thread. It owns its own SQLite connection and commits batches of raw
-// events, each with its processing job, in one transaction with synchronous=FULL (fsynced before the
-// reply). Running the fsync here keeps the main thread — HTTP, the UI's IPC, the queue — free while the
-// disk works, and lets a batch grow with the load: everything that arrived during one fsync goes into
-// the next one.
+// The webhook intake's writer thread. It owns its own SQLite connection and commits each batch of raw
+// events, with the job that processes them, in one transaction with synchronous=FULL (fsynced before
+// the reply). Running the fsync here keeps the main thread — HTTP, the UI's IPC, the queue — free while
+// the disk works; the main thread sends the next batch (everything that arrived meanwhile) as soon as
+// this one is answered, so a batch grows with the load and the commits per second stay about constant.
 import { parentPort, workerData } from 'node:worker_threads';
+import { newId } from '../db/ids';
 import { durableTransaction, openDatabase } from '../db/open';
 import { createJobStore } from '../queue/store';
-import { processJobDefaults, processJobType, type IntakeReply, type IntakeRequest } from './intakeProtocol';
-import { parseEnvelope } from './payload';
+import {
+  processJobDefaults,
+  processJobType,
+  type IntakeBatch,
+  type IntakeReply,
+  type IntakeResult,
+} from './intakeProtocol';
 
 const { dbFile } = workerData as { dbFile: string };
 const db = openDatabase(dbFile);
 const jobs = createJobStore(db);
 const insert = db.prepare(
-  `INSERT INTO webhook_events (id, connection_id, received_at, raw_body, state, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+  `INSERT INTO webhook_events (id, connection_id, received_at, raw_body, state) VALUES (?, ?, ?, ?, 'pending')`,
 );
 const touchConnection = db.prepare('UPDATE connections SET last_webhook_at = ? WHERE id = ?');
 
-let waiting: IntakeRequest[] = [];
-let scheduled = false;
-
-/** Returns whether the event was stored as unparseable. */
-function store(request: IntakeRequest, at: number): boolean {
-  const body = Buffer.from(request.body);
-  // Checked here, off the main thread: a signed body that is not a WhatsApp webhook is still stored
-  // (and still answered 200, or Meta would retry it for a week), as 'unparseable' with the reason.
-  const parsed = parseEnvelope(body);
-  const unparseable = !parsed.ok;
-  insert.run(
-    request.id,
-    request.connectionId,
-    at,
-    body,
-    unparseable ? 'unparseable' : 'pending',
-    parsed.ok ? null : parsed.reason,
-  );
-  if (!unparseable) {
-    jobs.insert({
-      id: `job-${request.id}`,
-      queue: processJobDefaults.queue,
-      type: processJobType,
-      payload: JSON.stringify({ eventId: request.id }),
-      runAt: at,
-      maxAttempts: processJobDefaults.maxAttempts,
-      uniqueKey: undefined,
-      now: at,
-    });
-  }
-  return unparseable;
+interface Event {
+  connectionId: string;
+  body: Buffer;
 }
 
-function commit(): void {
-  scheduled = false;
-  const batch = waiting;
-  waiting = [];
-  const at = Date.now();
-  const reply: IntakeReply = { stored: [], unparseable: [], failed: [] };
+/**
+ * Stores one event as it came. Its shape is not checked here: processing parses every event anyway and
+ * marks a signed body that is not a WhatsApp webhook 'unparseable' with the reason (it is still answered
+ * 200, or Meta would retry it for a week). Parsing it here as well cost as much CPU as its insert.
+ */
+function store(event: Event, at: number): string {
+  const id = newId(at);
+  insert.run(id, event.connectionId, at, event.body);
+  return id;
+}
+
+function enqueueProcessing(eventIds: string[], at: number): void {
+  if (eventIds.length === 0) return;
+  jobs.insert({
+    id: newId(at),
+    queue: processJobDefaults.queue,
+    type: processJobType,
+    payload: JSON.stringify({ eventIds }),
+    runAt: at,
+    maxAttempts: processJobDefaults.maxAttempts,
+    uniqueKey: undefined,
+    now: at,
+  });
+}
+
+function storeAll(events: Event[], at: number): IntakeResult[] {
+  const ids = events.map((event) => store(event, at));
+  enqueueProcessing(ids, at);
   // last_webhook_at once per connection per batch (the silent-webhook alarm needs minutes, not rows).
-  const touched = new Set<string>();
-  const touch = (connectionId: string): void => {
-    if (touched.has(connectionId)) return;
-    touched.add(connectionId);
+  for (const connectionId of new Set(events.map((e) => e.connectionId)))
     touchConnection.run(at, connectionId);
-  };
-  try {
-    durableTransaction(db, () => {
-      for (const request of batch) {
-        if (store(request, at)) reply.unparseable.push(request.id);
-        touch(request.connectionId);
-      }
-    });
-    reply.stored = batch.map((r) => r.id);
-  } catch {
-    reply.unparseable = [];
-    // One bad row (its connection deleted a moment ago, say) must not cost its neighbours their 200.
-    for (const request of batch) {
-      try {
-        const unparseable = durableTransaction(db, () => {
-          touchConnection.run(at, request.connectionId);
-          return store(request, at);
-        });
-        if (unparseable) reply.unparseable.push(request.id);
-        reply.stored.push(request.id);
-      } catch (error) {
-        reply.failed.push({
-          id: request.id,
-          message: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
-  }
-  parentPort!.postMessage(reply);
+  return ids.map((id) => ({ id }));
 }
 
-parentPort!.on('message', (message: IntakeRequest[] | 'close') => {
+function commit(batch: IntakeBatch): IntakeReply {
+  const events: Event[] = [];
+  let start = 0;
+  batch.connectionIds.forEach((connectionId, i) => {
+    const end = batch.ends[i]!;
+    events.push({ connectionId, body: Buffer.from(batch.bodies, start, end - start) });
+    start = end;
+  });
+  const at = Date.now();
+  try {
+    return { results: durableTransaction(db, () => storeAll(events, at)) };
+  } catch {
+    // One bad row (its connection deleted a moment ago, say) must not cost its neighbours their 200.
+    return {
+      results: events.map((event): IntakeResult => {
+        try {
+          return durableTransaction(db, () => storeAll([event], at)[0]!);
+        } catch (error) {
+          return { error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    };
+  }
+}
+
+parentPort!.on('message', (message: IntakeBatch | 'close') => {
   if (message === 'close') {
-    if (waiting.length) commit();
     db.close();
     parentPort!.close();
     return;
   }
-  for (const request of message) waiting.push(request);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(commit);
-  }
+  parentPort!.postMessage(commit(message));
 });

@@ -40,7 +40,12 @@ export interface WebhooksModule {
   close(): Promise<void>;
 }
 
-const processPayloadSchema = z.object({ eventId: z.string().min(1) });
+// One job per committed batch ({ eventIds }); { eventId } is the one-event job of earlier versions,
+// still accepted so jobs queued by them run.
+const processPayloadSchema = z.union([
+  z.object({ eventIds: z.array(z.string().min(1)).min(1) }),
+  z.object({ eventId: z.string().min(1) }),
+]);
 
 export async function startWebhooksModule(options: WebhooksModuleOptions): Promise<WebhooksModule> {
   const { queue, log } = options;
@@ -56,8 +61,8 @@ export async function startWebhooksModule(options: WebhooksModuleOptions): Promi
     queue: processJobDefaults.queue,
     schema: processPayloadSchema,
     maxAttempts: processJobDefaults.maxAttempts,
-    handler: async ({ eventId }) => {
-      await processor.process(eventId);
+    handler: async (payload) => {
+      await processor.processAll('eventIds' in payload ? payload.eventIds : [payload.eventId]);
     },
   });
   const intake = createWebhookIntake({

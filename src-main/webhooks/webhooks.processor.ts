@@ -7,7 +7,7 @@ import type { Db } from '../db/open';
 import type { EventBus } from '../events';
 import { createCampaignStatusRepo } from '../campaigns/campaignStatus.repo';
 import { createConversationsRepo, type InboundMessageRow } from '../conversations/conversations.repo';
-import { lockKeys } from '../locks/keys';
+import { lockKeys, type LockSpec } from '../locks/keys';
 import type { LockRegistry } from '../locks/registry';
 import type { Logger } from '../log';
 import {
@@ -19,6 +19,7 @@ import {
   templateStatusSchema,
   type InboundMessage,
   type StatusUpdate,
+  type TemplateStatusUpdate,
 } from './payload';
 import { statusRank } from './statusRank';
 import { createWebhookEventsRepo } from './webhookEvents.repo';
@@ -57,22 +58,124 @@ export function createWebhookProcessor(options: WebhookProcessorOptions) {
 
   const lockOptions = { waitMs: 30_000 };
 
-  async function storeInbound(
-    connectionId: string,
-    workspaceId: string,
-    message: InboundMessage,
-    profileName: string | null,
-    outcome: ProcessOutcome,
-  ): Promise<void> {
-    await locks.withLock(lockKeys.webhookMessage(message.id), lockOptions, () => {
-      const at = now();
-      let stored: (InboundMessageRow & { connectionId: string }) | undefined;
-      db.transaction(() => {
+  /** Holds every lock of `specs` (each once, in key order, so two holders never wait on each other). */
+  function withLocks<T>(specs: readonly LockSpec[], fn: () => T): Promise<T> {
+    const unique = [...new Map(specs.map((spec) => [spec.key, spec])).values()].sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+    );
+    const hold = (i: number): Promise<T> =>
+      i === unique.length
+        ? Promise.resolve().then(fn)
+        : locks.withLock(unique[i]!, lockOptions, () => hold(i + 1));
+    return hold(0);
+  }
+
+  /** The locks the seed design names for one item. */
+  function lockSpecsOf(op: Op): LockSpec[] {
+    switch (op.kind) {
+      case 'inbound':
+        return [lockKeys.webhookMessage(op.message.id)];
+      case 'status':
+        return [lockKeys.webhookStatus(op.status.id), lockKeys.campaignStatusUpdate(op.status.id)];
+      case 'template':
+        return [];
+    }
+  }
+
+  /** Reads one pending event into the items to apply; marks it unparseable or failed when it cannot be. */
+  function planOf(eventId: string): Plan | undefined {
+    const event = webhookEvents.get(eventId);
+    if (!event || event.state !== 'pending') return undefined;
+    const parsed = parseEnvelope(event.raw_body);
+    if (!parsed.ok) {
+      webhookEvents.markUnparseable(eventId, parsed.reason, now());
+      return undefined;
+    }
+    const workspaceId = conversations.workspaceOfConnection(event.connection_id);
+    if (!workspaceId) {
+      webhookEvents.markFailed(eventId, 'The connection no longer exists.', now());
+      return undefined;
+    }
+    const plan: Plan = {
+      eventId,
+      connectionId: event.connection_id,
+      workspaceId,
+      ops: [],
+      outcome: {
+        inboundStored: 0,
+        inboundDuplicates: 0,
+        statusesApplied: 0,
+        statusesIgnored: 0,
+        templatesUpdated: 0,
+        problems: [],
+      },
+    };
+    const problems = plan.outcome.problems;
+    for (const entry of parsed.envelope.entry) {
+      for (const change of entry.changes) {
+        if (change.field === 'messages') {
+          const value = messagesValueSchema.safeParse(change.value);
+          if (!value.success) {
+            problems.push(`messages value: ${value.error.issues[0]?.message ?? 'invalid'}`);
+            continue;
+          }
+          const names = new Map(
+            (value.data.contacts ?? []).map((c) => [c.wa_id ?? '', c.profile?.name ?? null] as const),
+          );
+          // Inbound messages in Meta's timestamp order (§10), so previews and the window end right.
+          const messages = (value.data.messages ?? [])
+            .map((m) => inboundMessageSchema.safeParse(m))
+            .flatMap((r) => {
+              if (r.success) return [r.data];
+              problems.push(`message: ${r.error.issues[0]?.message ?? 'invalid'}`);
+              return [];
+            })
+            .sort((a, b) => a.timestamp - b.timestamp);
+          for (const message of messages) {
+            plan.ops.push({ kind: 'inbound', message, profileName: names.get(message.from) ?? null });
+          }
+          for (const raw of value.data.statuses ?? []) {
+            const status = statusSchema.safeParse(raw);
+            if (!status.success) {
+              problems.push(`status: ${status.error.issues[0]?.message ?? 'invalid'}`);
+              continue;
+            }
+            plan.ops.push({ kind: 'status', status: status.data });
+          }
+          if (value.data.errors?.length) {
+            log.warn('webhook: account-level errors reported by Meta', {
+              connectionId: event.connection_id,
+              errors: value.data.errors,
+            });
+          }
+        } else if (change.field === 'message_template_status_update') {
+          const update = templateStatusSchema.safeParse(change.value);
+          if (!update.success) {
+            problems.push(`template status: ${update.error.issues[0]?.message ?? 'invalid'}`);
+            continue;
+          }
+          plan.ops.push({ kind: 'template', update: update.data });
+        }
+        // Other fields (account alerts, quality updates...) are kept raw in webhook_events.
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * Applies one item; call inside a transaction, holding the item's locks. Returns the push event to
+   * send once the transaction has committed, if any.
+   */
+  function applyOp(plan: Plan, op: Op, at: number): (() => void) | undefined {
+    const { connectionId, outcome } = plan;
+    switch (op.kind) {
+      case 'inbound': {
+        const { message } = op;
         const contactId = conversations.getOrCreateContact({
-          workspaceId,
+          workspaceId: plan.workspaceId,
           phoneE164: `+${message.from}`,
           waId: message.from,
-          name: profileName,
+          name: op.profileName,
           source: 'inbound',
           now: at,
         });
@@ -88,159 +191,185 @@ export function createWebhookProcessor(options: WebhookProcessorOptions) {
           contextWamid: message.context?.id ?? null,
           preview: previewOf(message),
         };
-        if (conversations.insertInboundMessage(row, at)) {
-          stored = { ...row, connectionId };
-          options.onInboundStored?.({ ...stored, raw: message });
+        if (!conversations.insertInboundMessage(row, at)) {
+          outcome.inboundDuplicates++;
+          return undefined;
         }
-      })();
-      if (stored) {
+        options.onInboundStored?.({ ...row, connectionId, raw: message });
         outcome.inboundStored++;
-        events.emit('messages:received', {
-          connectionId,
-          conversationId: stored.conversationId,
-          messageId: stored.id,
-          contactId: stored.contactId,
-          preview: stored.preview,
-        });
-      } else {
-        outcome.inboundDuplicates++;
+        return () =>
+          events.emit('messages:received', {
+            connectionId,
+            conversationId: row.conversationId,
+            messageId: row.id,
+            contactId: row.contactId,
+            preview: row.preview,
+          });
       }
-    });
-  }
-
-  async function applyStatus(status: StatusUpdate, outcome: ProcessOutcome): Promise<void> {
-    const error = status.errors?.[0];
-    const change = {
-      wamid: status.id,
-      callbackData: status.biz_opaque_callback_data,
-      status: status.status,
-      rank: statusRank(status.status),
-      atMs: status.timestamp * 1000,
-      errorCode: error?.code ?? null,
-      errorMessage: error ? (error.error_data?.details ?? error.message ?? error.title ?? null) : null,
-    };
-    await locks.withLock(lockKeys.webhookStatus(status.id), lockOptions, () =>
-      locks.withLock(lockKeys.campaignStatusUpdate(status.id), lockOptions, () => {
-        const at = now();
-        const { messageIds, campaignIds } = db.transaction(() => ({
-          messageIds: conversations.applyOutboundStatus(change, at),
-          campaignIds: campaignStatus.apply(change, at),
-        }))();
+      case 'status': {
+        const { status } = op;
+        const error = status.errors?.[0];
+        const change = {
+          wamid: status.id,
+          callbackData: status.biz_opaque_callback_data,
+          status: status.status,
+          rank: statusRank(status.status),
+          atMs: status.timestamp * 1000,
+          errorCode: error?.code ?? null,
+          errorMessage: error ? (error.error_data?.details ?? error.message ?? error.title ?? null) : null,
+        };
+        const messageIds = conversations.applyOutboundStatus(change, at);
+        const campaignIds = campaignStatus.apply(change, at);
         if (messageIds.length + campaignIds.length === 0) {
           outcome.statusesIgnored++;
-          return;
+          return undefined;
         }
         outcome.statusesApplied++;
-        if (messageIds.length) events.emit('messages:status-changed', { messageIds });
-        if (campaignIds.length)
-          events.emit('campaigns:counters-changed', { campaignIds: [...new Set(campaignIds)] });
-      }),
+        return () => {
+          if (messageIds.length) events.emit('messages:status-changed', { messageIds });
+          if (campaignIds.length)
+            events.emit('campaigns:counters-changed', { campaignIds: [...new Set(campaignIds)] });
+        };
+      }
+      case 'template': {
+        const { update } = op;
+        const language = normaliseLanguage(update.message_template_language);
+        const { changes } = updateTemplate.run({
+          connectionId,
+          status: update.event,
+          reason: update.reason ?? null,
+          name: update.message_template_name,
+          language,
+          metaId: update.message_template_id,
+          now: at,
+        });
+        outcome.templatesUpdated += changes;
+        return () =>
+          events.emit('templates:status-changed', {
+            connectionId,
+            name: update.message_template_name,
+            language,
+            status: update.event,
+          });
+      }
+    }
+  }
+
+  function markDone(plan: Plan, at: number): void {
+    const { problems } = plan.outcome;
+    webhookEvents.markProcessed(plan.eventId, problems.length ? problems.slice(0, 20).join('; ') : null, at);
+  }
+
+  /**
+   * Applies the plans of one connection's events, holding its lock and every item lock, in one
+   * transaction: one commit for the lot instead of two per event (the item's, then the event's mark).
+   */
+  async function applyTogether(connectionId: string, plans: readonly Plan[]): Promise<void> {
+    await locks.withLock(lockKeys.webhookProcess(connectionId), lockOptions, () =>
+      withLocks(
+        plans.flatMap((plan) => plan.ops.flatMap(lockSpecsOf)),
+        () => {
+          const at = now();
+          const pushes: (() => void)[] = [];
+          db.transaction(() => {
+            for (const plan of plans) {
+              for (const op of plan.ops) {
+                const push = applyOp(plan, op, at);
+                if (push) pushes.push(push);
+              }
+              markDone(plan, at);
+            }
+          })();
+          for (const push of pushes) push();
+        },
+      ),
     );
   }
 
-  return {
-    /** Processes one stored event. Idempotent: an event already processed is skipped. */
-    async process(eventId: string): Promise<ProcessOutcome> {
-      const outcome: ProcessOutcome = {
-        inboundStored: 0,
-        inboundDuplicates: 0,
-        statusesApplied: 0,
-        statusesIgnored: 0,
-        templatesUpdated: 0,
-        problems: [],
-      };
-      const event = webhookEvents.get(eventId);
-      if (!event || event.state !== 'pending') return outcome;
-      const parsed = parseEnvelope(event.raw_body);
-      if (!parsed.ok) {
-        webhookEvents.markUnparseable(eventId, parsed.reason, now());
-        return outcome;
+  /** Processes one stored event. Idempotent: an event already processed is skipped. */
+  async function process(eventId: string): Promise<ProcessOutcome> {
+    const plan = planOf(eventId);
+    if (!plan) return emptyOutcome();
+    // Each item in its own transaction under its own locks, then the event's mark.
+    await locks.withLock(lockKeys.webhookProcess(plan.connectionId), lockOptions, async () => {
+      for (const op of plan.ops) {
+        await withLocks(lockSpecsOf(op), () => {
+          const push = db.transaction(() => applyOp(plan, op, now()))();
+          push?.();
+        });
       }
-      const workspaceId = conversations.workspaceOfConnection(event.connection_id);
-      if (!workspaceId) {
-        webhookEvents.markFailed(eventId, 'The connection no longer exists.', now());
-        return outcome;
-      }
+    });
+    markDone(plan, now());
+    return plan.outcome;
+  }
 
-      await locks.withLock(lockKeys.webhookProcess(event.connection_id), lockOptions, async () => {
-        for (const entry of parsed.envelope.entry) {
-          for (const change of entry.changes) {
-            if (change.field === 'messages') {
-              const value = messagesValueSchema.safeParse(change.value);
-              if (!value.success) {
-                outcome.problems.push(`messages value: ${value.error.issues[0]?.message ?? 'invalid'}`);
-                continue;
-              }
-              const names = new Map(
-                (value.data.contacts ?? []).map((c) => [c.wa_id ?? '', c.profile?.name ?? null] as const),
-              );
-              // Inbound messages in Meta's timestamp order (§10), so previews and the window end right.
-              const messages = (value.data.messages ?? [])
-                .map((m) => inboundMessageSchema.safeParse(m))
-                .flatMap((r) => {
-                  if (r.success) return [r.data];
-                  outcome.problems.push(`message: ${r.error.issues[0]?.message ?? 'invalid'}`);
-                  return [];
-                })
-                .sort((a, b) => a.timestamp - b.timestamp);
-              for (const message of messages) {
-                await storeInbound(
-                  event.connection_id,
-                  workspaceId,
-                  message,
-                  names.get(message.from) ?? null,
-                  outcome,
-                );
-              }
-              for (const raw of value.data.statuses ?? []) {
-                const status = statusSchema.safeParse(raw);
-                if (!status.success) {
-                  outcome.problems.push(`status: ${status.error.issues[0]?.message ?? 'invalid'}`);
-                  continue;
-                }
-                await applyStatus(status.data, outcome);
-              }
-              if (value.data.errors?.length) {
-                log.warn('webhook: account-level errors reported by Meta', {
-                  connectionId: event.connection_id,
-                  errors: value.data.errors,
-                });
-              }
-            } else if (change.field === 'message_template_status_update') {
-              const update = templateStatusSchema.safeParse(change.value);
-              if (!update.success) {
-                outcome.problems.push(`template status: ${update.error.issues[0]?.message ?? 'invalid'}`);
-                continue;
-              }
-              const language = normaliseLanguage(update.data.message_template_language);
-              const { changes } = updateTemplate.run({
-                connectionId: event.connection_id,
-                status: update.data.event,
-                reason: update.data.reason ?? null,
-                name: update.data.message_template_name,
-                language,
-                metaId: update.data.message_template_id,
-                now: now(),
-              });
-              outcome.templatesUpdated += changes;
-              events.emit('templates:status-changed', {
-                connectionId: event.connection_id,
-                name: update.data.message_template_name,
-                language,
-                status: update.data.event,
-              });
-            }
-            // Other fields (account alerts, quality updates...) are kept raw in webhook_events.
+  return {
+    process,
+    /**
+     * Processes the events of one intake batch. Each connection's events go through in one transaction
+     * (order kept); if that fails, each event is processed alone so one bad event cannot hold back its
+     * neighbours, and its failure is rethrown at the end: the queue retries the job, and the retry skips
+     * the events no longer pending, so it redoes exactly what failed.
+     */
+    async processAll(eventIds: readonly string[]): Promise<void> {
+      const byConnection = new Map<string, Plan[]>();
+      for (const eventId of eventIds) {
+        const plan = planOf(eventId);
+        if (!plan) continue;
+        const plans = byConnection.get(plan.connectionId) ?? [];
+        if (plans.length === 0) byConnection.set(plan.connectionId, plans);
+        plans.push(plan);
+      }
+      const failures: string[] = [];
+      for (const [connectionId, plans] of byConnection) {
+        try {
+          await applyTogether(connectionId, plans);
+          continue;
+        } catch (error) {
+          log.warn('webhook: a batch failed together; processing its events one by one', {
+            connectionId,
+            error,
+          });
+        }
+        for (const plan of plans) {
+          try {
+            await process(plan.eventId);
+          } catch (error) {
+            failures.push(`${plan.eventId}: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
-      });
-      webhookEvents.markProcessed(
-        eventId,
-        outcome.problems.length ? outcome.problems.slice(0, 20).join('; ') : null,
-        now(),
-      );
-      return outcome;
+      }
+      if (failures.length) {
+        throw new Error(
+          `${failures.length} of ${eventIds.length} webhook event(s) failed: ${failures.join('; ')}`,
+        );
+      }
     },
+  };
+}
+
+type Op =
+  | { kind: 'inbound'; message: InboundMessage; profileName: string | null }
+  | { kind: 'status'; status: StatusUpdate }
+  | { kind: 'template'; update: TemplateStatusUpdate };
+
+interface Plan {
+  eventId: string;
+  connectionId: string;
+  workspaceId: string;
+  /** The event's items in the order they came (inbound messages by Meta's timestamp within a change). */
+  ops: Op[];
+  outcome: ProcessOutcome;
+}
+
+function emptyOutcome(): ProcessOutcome {
+  return {
+    inboundStored: 0,
+    inboundDuplicates: 0,
+    statusesApplied: 0,
+    statusesIgnored: 0,
+    templatesUpdated: 0,
+    problems: [],
   };
 }
 

@@ -58,6 +58,8 @@ describe('webhook storm', () => {
   let server: WebhookServer;
   let intake: WebhookIntake;
   const stored: string[] = [];
+  /** The ids of each committed batch: what one processing job carries. */
+  const batches: string[][] = [];
   const truth: Truth = {
     inboundWamids: new Set(),
     inboxFinal: new Map(),
@@ -172,7 +174,10 @@ describe('webhook storm', () => {
     }
     expect(events).toHaveLength(TOTAL_EVENTS);
 
-    ({ server, intake } = await startTestWebhookServer(dbFile, conn, log, (ids) => stored.push(...ids)));
+    ({ server, intake } = await startTestWebhookServer(dbFile, conn, log, (ids) => {
+      stored.push(...ids);
+      batches.push(ids);
+    }));
   });
 
   afterAll(async () => {
@@ -207,7 +212,10 @@ describe('webhook storm', () => {
       // Group commit really grouped: fewer fsynced transactions than events.
       expect(intake.stats.batches).toBeLessThan(TOTAL_EVENTS * COPIES);
 
-      // Process with 8 concurrent workers, in the order the events were stored.
+      // Process with 8 concurrent workers, batch by batch in the order they were stored, as the queue
+      // runs the batches' jobs: half the workers take a batch together (processAll, one transaction
+      // per connection), the other half event by event (process, the path a failed batch falls back
+      // to), so both paths race each other over the same locks and rows.
       const processor = createWebhookProcessor({
         db,
         locks: createLockRegistry(),
@@ -216,8 +224,12 @@ describe('webhook storm', () => {
       });
       let cursor = 0;
       await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          while (cursor < stored.length) await processor.process(stored[cursor++]!);
+        Array.from({ length: 8 }, async (_, worker) => {
+          while (cursor < batches.length) {
+            const batch = batches[cursor++]!;
+            if (worker % 2 === 0) await processor.processAll(batch);
+            else for (const id of batch) await processor.process(id);
+          }
         }),
       );
 

@@ -75,6 +75,7 @@ export const invokeChannels = [
   'campaigns:cancel',
   'campaigns:recipients',
   'campaigns:resend-unconfirmed',
+  'campaigns:retry-capped',
   'campaigns:export',
   'campaigns:retarget',
   'messages:search',

@@ -33,7 +33,7 @@ import type { TemplateParams } from '../../src-preload/messaging.contract';
 import { callerWindowForRate, SHARED_SOCKETS, type WhatsAppClient } from '../whatsapp/client';
 import type { WaResult, WhatsAppError } from '../whatsapp/errors';
 import type { SendResult } from '../whatsapp/types';
-import { campaignClientId, type CampaignsRepo, type DueRecipient } from './campaigns.repo';
+import { campaignCallbackData, type CampaignsRepo, type DueRecipient } from './campaigns.repo';
 import { materialise } from './materialise';
 
 export const runJobType = 'campaigns.run';
@@ -303,7 +303,7 @@ export function createCampaignRunner(options: RunnerOptions) {
           repo.skip(recipient.id, 'The contact opted out before this was sent.', now());
           return false;
         }
-        return repo.markSending(campaignId, recipient.id, newId(now()), now());
+        return repo.markSending(campaignId, recipient, newId(now()), now());
       }, true);
     const record = (apply: () => void): Promise<void> => stage(apply, false);
 
@@ -323,7 +323,7 @@ export function createCampaignRunner(options: RunnerOptions) {
         template: buildTemplateMessage(template.name, template.language, params),
       };
       const result = await client.send(recipient.phone_e164, content, {
-        bizOpaqueCallbackData: campaignClientId(recipient.id),
+        bizOpaqueCallbackData: campaignCallbackData(recipient.id, recipient.cap_retries),
         signal: ctx.signal,
         beforeRequest: async () => {
           started = await claim(recipient);

@@ -45,6 +45,8 @@ interface MemorySample {
   sent: number;
   rssMb: number;
   heapMb: number;
+  /** The database's size: SQLite's page cache grows with it up to its 32 MB cap (db/open.ts). */
+  dbMb: number;
 }
 
 interface RunResult {
@@ -55,6 +57,7 @@ interface RunResult {
   /** MB per 100,000 recipients, or NaN when the run was too short for a slope. */
   rssMbPer100k: number;
   heapMbPer100k: number;
+  dbMbPer100k: number;
   memorySamples: number;
   /** CPU time of the app's process per recipient sent, while sending (forced GCs left out). */
   cpuUsPerSend: number;
@@ -114,6 +117,8 @@ async function run(mps: number): Promise<RunResult> {
       )
       .pluck();
     const memory: MemorySample[] = [];
+    const pageCount = core.db.prepare<[], number>('PRAGMA page_count').pluck();
+    const pageSize = core.db.pragma('page_size', { simple: true }) as number;
     const inFlight: number[] = [];
     let gcCpuUs = 0;
     let firstSend: { sent: number; cpu: NodeJS.CpuUsage; gcCpuUs: number } | null = null;
@@ -137,7 +142,12 @@ async function run(mps: number): Promise<RunResult> {
             collectGarbage();
             gcCpuUs += cpuUs(process.cpuUsage(before));
             const usage = process.memoryUsage();
-            memory.push({ sent, rssMb: usage.rss / 1_048_576, heapMb: usage.heapUsed / 1_048_576 });
+            memory.push({
+              sent,
+              rssMb: usage.rss / 1_048_576,
+              heapMb: usage.heapUsed / 1_048_576,
+              dbMb: ((pageCount.get() ?? 0) * pageSize) / 1_048_576,
+            });
           }
         }
         const status = statusOf.get(campaignId);
@@ -167,6 +177,7 @@ async function run(mps: number): Promise<RunResult> {
       uniqueRecipients: stats.uniqueRecipients,
       rssMbPer100k: enough ? slope(steady.map((m) => ({ x: m.sent, y: m.rssMb }))) * 100_000 : NaN,
       heapMbPer100k: enough ? slope(steady.map((m) => ({ x: m.sent, y: m.heapMb }))) * 100_000 : NaN,
+      dbMbPer100k: enough ? slope(steady.map((m) => ({ x: m.sent, y: m.dbMb }))) * 100_000 : NaN,
       memorySamples: steady.length,
       cpuUsPerSend: sentWhileMeasured > 0 ? sendingCpuUs / sentWhileMeasured : NaN,
       medianInFlight: sortedInFlight[sortedInFlight.length >> 1] ?? 0,
@@ -189,6 +200,7 @@ async function main(): Promise<void> {
         `${r.uniqueRecipients} unique recipients in the ledger, 130429 returned: ${r.throughputErrors}, ` +
         `${r.cpuUsPerSend.toFixed(0)} µs CPU per send, median ${r.medianInFlight} in flight, ` +
         `after GC: RSS ${r.rssMbPer100k.toFixed(1)} MB and heap ${r.heapMbPer100k.toFixed(1)} MB per 100k ` +
+        `(the database grew ${r.dbMbPer100k.toFixed(1)} MB per 100k) ` +
         `(${r.memorySamples} samples)\n`,
     );
   }

@@ -213,6 +213,15 @@ export interface AudiencePreview {
   examples: Record<keyof ExclusionCounts, string[]>;
 }
 
+export interface CapRetryView {
+  /** Past their 24 h: `campaigns:retry-capped` sends them again. */
+  ready: number;
+  /** Still inside their 24 h. */
+  waiting: number;
+  /** When the first waiting one may be retried (epoch ms), or null. */
+  nextAt: number | null;
+}
+
 export interface CampaignView {
   id: string;
   workspaceId: string;
@@ -233,6 +242,8 @@ export interface CampaignView {
   finishedAt: number | null;
   unconfirmedResendAfterMs: number | null;
   counters: CampaignCounters;
+  /** Recipients failed with 131049 (Meta's per-user marketing cap): a retry is allowed 24 h after each. */
+  capRetry: CapRetryView;
   createdAt: number;
   updatedAt: number;
 }
@@ -363,6 +374,8 @@ export const campaignsContract = {
     request: campaignRefSchema,
     response: returns<{ requeued: number }>(),
   },
+  /** Recipients failed with 131049 (Meta's marketing cap) go back to the list once their 24 h passed. */
+  'campaigns:retry-capped': { request: campaignRefSchema, response: returns<{ requeued: number }>() },
   'campaigns:export': { request: campaignRefSchema, response: returns<CampaignExportResult>() },
   'campaigns:retarget': {
     request: z

@@ -3,8 +3,10 @@
 // its state, recorded once through the state's timestamp column (sent_at, delivered_at, read_at,
 // failed_at going from NULL to a time), so the counts do not depend on the order Meta delivers the
 // webhooks in, nor on how often it repeats them (§6). The funnel is cumulative: a `read` that arrives
-// without `delivered` counts as delivered too. The status column itself moves forward only.
+// without `delivered` counts as delivered too. The status column itself moves forward only. A failure
+// with 131049 (Meta's per-user marketing cap, §3) records when its retry becomes allowed (retry_after).
 import type { Db } from '../db/open';
+import { MARKETING_CAP_CODE, MARKETING_CAP_RETRY_MS } from './campaigns.repo';
 import { canMove, statusRank, type DeliveryStatus } from '../webhooks/statusRank';
 
 interface CampaignMessageRow {
@@ -43,6 +45,8 @@ export function createCampaignStatusRepo(db: Db) {
   const updateRecipient = db.prepare(
     `UPDATE campaign_recipients SET status = @status, status_at = @atMs,
        error_code = coalesce(@errorCode, error_code), error_message = coalesce(@errorMessage, error_message),
+       retry_after = CASE WHEN @status = 'failed' AND @errorCode = ${MARKETING_CAP_CODE}
+         THEN @atMs + ${MARKETING_CAP_RETRY_MS} ELSE retry_after END,
        updated_at = @now
      WHERE id = @id`,
   );

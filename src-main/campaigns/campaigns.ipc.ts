@@ -20,6 +20,7 @@ export function bindCampaigns(campaigns: CampaignsService): Partial<Handlers> {
     'campaigns:cancel': ({ campaignId }) => campaigns.cancel(campaignId),
     'campaigns:recipients': (query) => campaigns.recipients(query),
     'campaigns:resend-unconfirmed': ({ campaignId }) => campaigns.resendUnconfirmed(campaignId),
+    'campaigns:retry-capped': ({ campaignId }) => campaigns.retryCapped(campaignId),
     'campaigns:export': ({ campaignId }) => campaigns.exportResults(campaignId),
     'campaigns:retarget': ({ campaignId, which, name }) => campaigns.retarget(campaignId, which, name),
   };

@@ -40,6 +40,8 @@ export interface DueRecipient {
   phone_e164: string;
   params: string;
   attempts: number;
+  /** Times put back after 131049: part of the message's biz_opaque_callback_data. */
+  cap_retries: number;
 }
 
 export interface RecipientRow {
@@ -54,6 +56,7 @@ export interface RecipientRow {
   error_message: string | null;
   replied_at: number | null;
   attempts: number;
+  retry_after: number | null;
 }
 
 export interface NewRecipient {
@@ -109,9 +112,32 @@ export function recipientStateOf(
   }
 }
 
-/** A campaign message's client id: its idempotency key and its biz_opaque_callback_data (§2). */
+/** A campaign message's client id: its idempotency key and its first send's biz_opaque_callback_data (§2). */
 export function campaignClientId(recipientId: string): string {
   return `campaign:${recipientId}`;
+}
+
+/**
+ * The biz_opaque_callback_data of a recipient's message: the client id, and after a retry following
+ * 131049 the retry's number too, so the failed attempt's late webhooks never match the retry.
+ */
+export function campaignCallbackData(recipientId: string, capRetries: number): string {
+  const clientId = campaignClientId(recipientId);
+  return capRetries === 0 ? clientId : `${clientId}:retry${capRetries}`;
+}
+
+/** §3: 131049 (Meta's per-user marketing cap) may be retried after at least 24 h. */
+export const MARKETING_CAP_RETRY_MS = 24 * 3_600_000;
+/** Meta's per-user marketing cap (§3). */
+export const MARKETING_CAP_CODE = 131049;
+
+export interface CapRetryState {
+  /** Failed with 131049 and past their 24 h. */
+  ready: number;
+  /** Failed with 131049, still inside their 24 h. */
+  waiting: number;
+  /** The earliest retry_after among the waiting ones. */
+  nextAt: number | null;
 }
 
 /** Replies within this long after the send are attributed to the campaign. */
@@ -216,7 +242,7 @@ export function createCampaignsRepo(db: Db) {
      ON CONFLICT (campaign_id, contact_id) DO NOTHING`,
   );
   const due = db.prepare<[string, number, number], DueRecipient>(
-    `SELECT id, contact_id, phone_e164, params, attempts FROM campaign_recipients
+    `SELECT id, contact_id, phone_e164, params, attempts, cap_retries FROM campaign_recipients
      WHERE campaign_id = ? AND status = 'pending' AND send_started_at IS NULL AND next_attempt_at <= ?
      ORDER BY next_attempt_at, rowid LIMIT ?`,
   );
@@ -242,7 +268,7 @@ export function createCampaignsRepo(db: Db) {
   const upsertMessage = db.prepare(
     `INSERT INTO campaign_messages (id, campaign_id, campaign_recipient_id, client_id, biz_opaque_callback_data,
        status, created_at, updated_at)
-     VALUES (@id, @campaignId, @recipientId, @clientId, @clientId, 'pending', @now, @now)
+     VALUES (@id, @campaignId, @recipientId, @clientId, @callbackData, 'pending', @now, @now)
      ON CONFLICT (campaign_recipient_id) DO UPDATE SET
        status = CASE WHEN status = 'unknown' THEN 'pending' ELSE status END, updated_at = excluded.updated_at`,
   );
@@ -278,7 +304,7 @@ export function createCampaignsRepo(db: Db) {
   const recipientFailed = numbered<[number, number | null, string, string]>(
     db,
     `UPDATE campaign_recipients SET status = 'failed', status_at = @p1, error_code = @p2, error_message = @p3,
-       updated_at = @p1
+       retry_after = CASE WHEN @p2 = ${MARKETING_CAP_CODE} THEN @p1 + ${MARKETING_CAP_RETRY_MS} END, updated_at = @p1
      WHERE id = @p4 AND status IN ('pending', 'unknown')`,
   );
   const bumpFailed = numbered<[number, string]>(
@@ -326,7 +352,7 @@ export function createCampaignsRepo(db: Db) {
      FROM campaign_recipients WHERE campaign_id = ? GROUP BY 1`,
   );
   const recipientColumns = `r.id, r.contact_id, r.phone_e164, c.name, r.status, r.send_started_at, r.status_at,
-    r.error_code, r.error_message, r.replied_at, r.attempts`;
+    r.error_code, r.error_message, r.replied_at, r.attempts, r.retry_after`;
   const pageStatements = new Map<string, ReturnType<typeof db.prepare>>();
   const pageOf = (state: RecipientState | undefined) => {
     const key = state ?? 'all';
@@ -373,6 +399,42 @@ export function createCampaignsRepo(db: Db) {
   const bumpReplied = numbered<[number, string]>(
     db,
     `UPDATE campaigns SET replied_count = replied_count + 1, updated_at = @p1 WHERE id = @p2`,
+  );
+  const capRetryState = numbered<[string, number], CapRetryState>(
+    db,
+    `SELECT count(*) FILTER (WHERE retry_after <= @p2) AS ready, count(*) FILTER (WHERE retry_after > @p2) AS waiting,
+       min(retry_after) FILTER (WHERE retry_after > @p2) AS nextAt
+     FROM campaign_recipients WHERE campaign_id = @p1 AND status = 'failed' AND retry_after IS NOT NULL`,
+  );
+  // The recipients a cap retry puts back: failed with 131049 and past their retry_after.
+  const capReady = `SELECT id FROM campaign_recipients
+     WHERE campaign_id = @p1 AND status = 'failed' AND retry_after IS NOT NULL AND retry_after <= @p2`;
+  // Their failed attempt no longer counts: the funnel counts each recipient's current message once.
+  const uncountCapRetried = numbered<[string, number, number]>(
+    db,
+    `UPDATE campaigns SET
+       sent_count = sent_count - (SELECT count(*) FROM campaign_messages WHERE sent_at IS NOT NULL AND campaign_recipient_id IN (${capReady})),
+       delivered_count = delivered_count - (SELECT count(*) FROM campaign_messages WHERE delivered_at IS NOT NULL AND campaign_recipient_id IN (${capReady})),
+       read_count = read_count - (SELECT count(*) FROM campaign_messages WHERE read_at IS NOT NULL AND campaign_recipient_id IN (${capReady})),
+       failed_count = failed_count - (SELECT count(*) FROM campaign_messages WHERE failed_at IS NOT NULL AND campaign_recipient_id IN (${capReady})),
+       updated_at = @p3
+     WHERE id = @p1`,
+  );
+  // The retry is a new message to Meta: a fresh row state, and a callback data of its own.
+  const resetCapRetriedMessages = numbered<[string, number, number]>(
+    db,
+    `UPDATE campaign_messages SET status = 'pending', wamid = NULL, status_at = NULL, error_code = NULL,
+       error_message = NULL, sent_at = NULL, delivered_at = NULL, read_at = NULL, failed_at = NULL,
+       biz_opaque_callback_data = client_id || ':retry' || (
+         SELECT r.cap_retries + 1 FROM campaign_recipients r WHERE r.id = campaign_messages.campaign_recipient_id),
+       updated_at = @p3
+     WHERE campaign_recipient_id IN (${capReady})`,
+  );
+  const requeueCapRetried = numbered<[string, number, number]>(
+    db,
+    `UPDATE campaign_recipients SET status = 'pending', send_started_at = NULL, next_attempt_at = 0, status_at = @p3,
+       error_code = NULL, error_message = NULL, retry_after = NULL, cap_retries = cap_retries + 1, updated_at = @p3
+     WHERE id IN (${capReady})`,
   );
   const liveWithTemplate = db.prepare<[string, string, string], { id: string }>(
     `SELECT id FROM campaigns WHERE connection_id = ? AND template_name = ? AND template_language = ?
@@ -463,10 +525,17 @@ export function createCampaignsRepo(db: Db) {
     oldestUnconfirmed: (campaignId: string): number | null => oldestUnconfirmed.get(campaignId) ?? null,
     contactOptedOut: (contactId: string): boolean => (contactOptedOut.get(contactId) ?? null) !== null,
     /** pending → sending, with its campaign message row (upsert on campaign_recipient_id, seed §3). */
-    markSending(campaignId: string, recipientId: string, messageId: string, now: number): boolean {
+    markSending(
+      campaignId: string,
+      recipient: Pick<DueRecipient, 'id' | 'cap_retries'>,
+      messageId: string,
+      now: number,
+    ): boolean {
+      const recipientId = recipient.id;
       if (markSending.run(now, recipientId).changes !== 1) return false;
       const clientId = campaignClientId(recipientId);
-      upsertMessage.run({ id: messageId, campaignId, recipientId, clientId, now });
+      const callbackData = campaignCallbackData(recipientId, recipient.cap_retries);
+      upsertMessage.run({ id: messageId, campaignId, recipientId, clientId, callbackData, now });
       return true;
     },
     markAccepted(recipientId: string, wamid: string, now: number): void {
@@ -532,6 +601,16 @@ export function createCampaignsRepo(db: Db) {
       if (markReplied.run(atMs, now, target.id).changes !== 1) return null;
       bumpReplied.run(now, target.campaign_id);
       return target.campaign_id;
+    },
+    capRetryState: (campaignId: string, now: number): CapRetryState => capRetryState.get(campaignId, now)!,
+    /**
+     * Recipients failed with 131049 whose 24 h have passed go back to pending as new messages. Must run
+     * inside the caller's transaction (the counters, the messages and the recipients move together).
+     */
+    requeueCapRetries(campaignId: string, now: number): number {
+      uncountCapRetried.run(campaignId, now, now);
+      resetCapRetriedMessages.run(campaignId, now, now);
+      return requeueCapRetried.run(campaignId, now, now).changes;
     },
     liveWithTemplate: (connectionId: string, name: string, language: string): string[] =>
       liveWithTemplate.all(connectionId, name, language).map((r) => r.id),

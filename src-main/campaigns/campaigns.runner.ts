@@ -4,9 +4,13 @@
 // lock's fence (locks/fence.store.ts): a runner whose lock ran out cannot overwrite a newer one's work.
 //
 // Exactly once, as far as the Cloud API allows (whatsapp-cloud-api.md §10, "No idempotency key"):
-// - a recipient is claimed ("sending": send_started_at) in its own commit only once the connection's
-//   rate-limit slot is granted, just before the request is written (WhatsAppClient beforeRequest), so a
-//   crash while requests wait for their slot leaves them plain pending;
+// - a recipient is claimed ("sending": send_started_at) only once the connection's rate-limit slot is
+//   granted, and its request is written only after the claim has committed (WhatsAppClient
+//   beforeRequest), so a crash while requests wait for their slot leaves them plain pending. The claims
+//   of slots granted together (one limiter pump) commit in one transaction, with any outcomes waiting;
+// - the client has a socket for every request the runner keeps in flight (socketsForRate), so a claimed
+//   request leaves at once rather than waiting for a socket, where a crash would leave it unconfirmed
+//   although it never left;
 // - a runner starting finds the claims a dead runner left ('pending' with send_started_at): their
 //   outcome is unknown, so they become 'unknown' ("unconfirmed") and are not resent. The status
 //   webhook carrying biz_opaque_callback_data (= the client id) resolves them (campaignStatus.repo.ts);
@@ -26,10 +30,10 @@ import type { Logger } from '../log';
 import { done, retryAt, type JobContext, type JobOutcome } from '../queue/types';
 import { buildTemplateMessage } from '../conversations/messageContent';
 import type { TemplateParams } from '../../src-preload/messaging.contract';
-import type { WhatsAppClient } from '../whatsapp/client';
+import { callerWindowForRate, SHARED_SOCKETS, type WhatsAppClient } from '../whatsapp/client';
 import type { WaResult, WhatsAppError } from '../whatsapp/errors';
 import type { SendResult } from '../whatsapp/types';
-import { campaignClientId, type CampaignsRepo, type DueRecipient } from './campaigns.repo';
+import { campaignCallbackData, type CampaignsRepo, type DueRecipient } from './campaigns.repo';
 import { materialise } from './materialise';
 
 export const runJobType = 'campaigns.run';
@@ -60,7 +64,7 @@ export interface RunnerOptions {
   /** The connection's configured rate (per second), to size the number of requests kept in flight. */
   ratePerSecond(connectionId: string): number;
   random?: () => number;
-  /** Upper bound on requests in flight per campaign. Default 32 (the client's sockets). */
+  /** Upper bound on requests in flight per campaign; by default callerWindowForRate of the rate. */
   maxInFlight?: number;
   /** Called after the campaign's status changed (paused, completed). */
   onStatusChanged(campaignId: string): void;
@@ -76,10 +80,19 @@ type Settle =
 export function createCampaignRunner(options: RunnerOptions) {
   const { db, repo, locks, fences, events, log, now } = options;
   const random = options.random ?? Math.random;
-  // The client keeps 32 keep-alive sockets per host (WhatsAppClient maxSockets): a request claimed beyond
-  // that would wait for a socket after its "sending" commit, and a crash then would leave it unconfirmed
-  // although it never left. Kill-test runs with 64 left ~half of the in-flight claims in that state.
-  const maxInFlight = options.maxInFlight ?? 32;
+  /**
+   * The most sends in flight the connection client's sockets allow: all but SHARED_SOCKETS of them (its
+   * pool sizes them from the rate), or all of a small pool as before pools were sized.
+   */
+  const socketWindowFor = (connectionId: string): number => {
+    let sockets = 32;
+    try {
+      sockets = options.clientFor(connectionId).maxSockets;
+    } catch {
+      // No client yet (e.g. the Sandbox is not running): each send reports that itself.
+    }
+    return Math.max(Math.min(32, sockets), sockets - SHARED_SOCKETS);
+  };
 
   const pendingCounterEvents = new Set<string>();
   let counterTimer: NodeJS.Timeout | undefined;
@@ -209,36 +222,90 @@ export function createCampaignRunner(options: RunnerOptions) {
     const connectionId = campaign.connection_id;
     const template = { name: campaign.template_name, language: campaign.template_language };
     const resendAfter = campaign.unconfirmed_resend_after_ms;
-    // About one second of sends past the runner: they wait for their slot in the connection limiter's
-    // FIFO (so the pace is the limiter's), and an inbox message queued behind them waits at most ~1 s.
-    const limit = Math.max(4, Math.min(maxInFlight, Math.ceil(options.ratePerSecond(connectionId))));
+    // Up to a quarter second of sends past the runner (at most one second's): they wait for their slot in
+    // the connection limiter's FIFO (so the pace is the limiter's), and an inbox message queued behind
+    // them waits at most that long. Never more than the client has sockets for beyond SHARED_SOCKETS: a
+    // claimed request waiting for a socket would be left unconfirmed by a crash although it never left
+    // (kill-test runs with twice the sockets left ~half of the in-flight claims in that state).
+    const limit = Math.max(
+      1,
+      Math.min(
+        options.maxInFlight ?? callerWindowForRate(options.ratePerSecond(connectionId)),
+        socketWindowFor(connectionId),
+      ),
+    );
     setMaxListeners(limit * 4 + 16, ctx.signal);
     const claimed = new Set<string>();
     const inFlight = new Set<Promise<void>>();
+    // Resolved when a send finishes: the loop waits on this rather than Promise.race over every send in
+    // flight, which attached a reaction to each of them per completion.
+    let wake: (() => void) | null = null;
+    const sendFinished = (): Promise<void> =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     let buffer: DueRecipient[] = [];
     let pausedBy: string | null = null;
 
-    // Outcomes that arrive in the same turn of the event loop are written in one transaction: at high
-    // rates a commit per response is most of the work. A crash before the write leaves the recipient
-    // "sending", which the next runner makes unconfirmed, exactly as a crash just before the response.
-    let batch: { apply: () => void; resolve: () => void; reject: (error: unknown) => void }[] = [];
-    const record = (apply: () => void): Promise<void> =>
-      new Promise<void>((resolve, reject) => {
-        batch.push({ apply, resolve, reject });
-        if (batch.length > 1) return;
-        setImmediate(() => {
-          const items = batch;
-          batch = [];
-          try {
-            fenced(() => {
-              for (const item of items) item.apply();
-            });
-            for (const item of items) item.resolve();
-          } catch (error) {
-            for (const item of items) item.reject(error);
-          }
-        });
+    // Group commit: at high rates a commit per claim and per response was most of the work.
+    // - Claims are written once the microtasks of the current task have run (process.nextTick), so the
+    //   claims of every slot one limiter pump granted commit together, and their requests leave right
+    //   after that commit, in the same turn of the event loop.
+    // - Outcomes wait for the end of the turn (setImmediate), so responses read in one poll phase commit
+    //   together; a claim commit taken before then carries them too. A crash before an outcome is
+    //   written leaves the recipient "sending", which the next runner makes unconfirmed, exactly as a
+    //   crash just before the response.
+    // One transaction for the batch: if it fails, every write in it fails (nothing is sent for a claim
+    // that failed; the send's error path releases the recipient).
+    interface Staged {
+      apply: () => unknown;
+      resolve: (value: unknown) => void;
+      reject: (error: unknown) => void;
+    }
+    let staged: Staged[] = [];
+    let tickScheduled = false;
+    let immediateScheduled = false;
+    const flush = (): void => {
+      if (staged.length === 0) return;
+      const items = staged;
+      staged = [];
+      let results: unknown[];
+      try {
+        results = fenced(() => items.map((item) => item.apply()));
+      } catch (error) {
+        for (const item of items) item.reject(error);
+        return;
+      }
+      items.forEach((item, i) => item.resolve(results[i]));
+    };
+    const stage = <T>(apply: () => T, soon: boolean): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        staged.push({ apply, resolve: resolve as (value: unknown) => void, reject });
+        if (soon && !tickScheduled) {
+          tickScheduled = true;
+          process.nextTick(() => {
+            tickScheduled = false;
+            flush();
+          });
+        } else if (!soon && !immediateScheduled) {
+          immediateScheduled = true;
+          setImmediate(() => {
+            immediateScheduled = false;
+            flush();
+          });
+        }
       });
+    const claim = (recipient: DueRecipient): Promise<boolean> =>
+      stage(() => {
+        // The last moment to honour a pause, a cancel or an opt-out: nothing has left yet.
+        if (repo.statusOf(campaignId) !== 'running') return false;
+        if (recipient.contact_id !== null && repo.contactOptedOut(recipient.contact_id)) {
+          repo.skip(recipient.id, 'The contact opted out before this was sent.', now());
+          return false;
+        }
+        return repo.markSending(campaignId, recipient, newId(now()), now());
+      }, true);
+    const record = (apply: () => void): Promise<void> => stage(apply, false);
 
     const sendOne = async (recipient: DueRecipient): Promise<void> => {
       let started = false;
@@ -256,18 +323,10 @@ export function createCampaignRunner(options: RunnerOptions) {
         template: buildTemplateMessage(template.name, template.language, params),
       };
       const result = await client.send(recipient.phone_e164, content, {
-        bizOpaqueCallbackData: campaignClientId(recipient.id),
+        bizOpaqueCallbackData: campaignCallbackData(recipient.id, recipient.cap_retries),
         signal: ctx.signal,
-        beforeRequest: () => {
-          // The last moment to honour a pause, a cancel or an opt-out: nothing has left yet.
-          started = fenced(() => {
-            if (repo.statusOf(campaignId) !== 'running') return false;
-            if (recipient.contact_id !== null && repo.contactOptedOut(recipient.contact_id)) {
-              repo.skip(recipient.id, 'The contact opted out before this was sent.', now());
-              return false;
-            }
-            return repo.markSending(campaignId, recipient.id, newId(now()), now());
-          });
+        beforeRequest: async () => {
+          started = await claim(recipient);
           return started;
         },
       });
@@ -324,6 +383,9 @@ export function createCampaignRunner(options: RunnerOptions) {
         .finally(() => {
           claimed.delete(recipient.id);
           inFlight.delete(task);
+          const resume = wake;
+          wake = null;
+          resume?.();
         });
       inFlight.add(task);
     };
@@ -333,7 +395,7 @@ export function createCampaignRunner(options: RunnerOptions) {
     for (;;) {
       if (stopped() || repo.statusOf(campaignId) !== 'running') break;
       if (inFlight.size >= limit) {
-        await Promise.race(inFlight);
+        await sendFinished();
         continue;
       }
       if (buffer.length === 0) {
@@ -345,7 +407,7 @@ export function createCampaignRunner(options: RunnerOptions) {
         continue;
       }
       if (inFlight.size > 0) {
-        await Promise.race(inFlight);
+        await sendFinished();
         continue;
       }
       // Nothing due and nothing in flight: wait for delayed recipients, resend or finish.

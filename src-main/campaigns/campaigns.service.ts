@@ -43,8 +43,7 @@ import { campaignProblems, renderFor, templateShape } from './render';
 export const scheduleJobType = 'campaigns.scheduled-start';
 /** A schedule that fires more than this late (the app was closed) waits for the user to confirm. */
 export const LATE_GRACE_MS = 5 * 60_000;
-/** §3: 131049 (Meta's per-user marketing cap) may be retried after at least 24 h. */
-export const MARKETING_CAP_RETRY_MS = 24 * 3_600_000;
+export { MARKETING_CAP_RETRY_MS } from './campaigns.repo';
 
 const sendableStatuses = new Set(['APPROVED', 'REINSTATED', 'FLAGGED']);
 /** §4: unique users per rolling 24 h outside service windows, per business portfolio. */
@@ -151,6 +150,7 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       unconfirmedResendAfterMs: row.unconfirmed_resend_after_ms,
+      capRetry: repo.capRetryState(row.id, now()),
       counters: {
         total: row.total_count,
         sent: row.sent_count,
@@ -361,8 +361,7 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
       attempts: row.attempts,
       statusAt: row.status_at,
       repliedAt: row.replied_at,
-      retryAfter:
-        row.error_code === 131049 && row.status_at !== null ? row.status_at + MARKETING_CAP_RETRY_MS : null,
+      retryAfter: row.status === 'failed' ? row.retry_after : null,
     };
   }
 
@@ -523,6 +522,41 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
           return n;
         })
         .immediate();
+      changed(campaignId);
+      return { requeued };
+    },
+    /**
+     * Recipients that failed with 131049 (Meta's per-user marketing cap, §3) go back to the list once
+     * their 24 h have passed; before then this refuses and says when. They are sent again as new messages.
+     */
+    retryCapped(campaignId: string): { requeued: number } {
+      const requeued = db
+        .transaction(() => {
+          const campaign = requireCampaign(campaignId);
+          if (campaign.status === 'cancelled' || campaign.status === 'failed') {
+            throw new AppError(
+              'CONFLICT',
+              `This campaign is ${campaign.status}: its recipients cannot be retried.`,
+            );
+          }
+          const at = now();
+          const state = repo.capRetryState(campaignId, at);
+          if (state.ready === 0) {
+            throw new AppError(
+              'CONFLICT',
+              state.nextAt !== null
+                ? `Meta's marketing cap (131049) allows a retry 24 hours after the failure: the first of these ` +
+                    `${state.waiting} recipient(s) can be retried from ${new Date(state.nextAt).toISOString()}.`
+                : "No recipient of this campaign failed with Meta's marketing cap (131049).",
+            );
+          }
+          const n = repo.requeueCapRetries(campaignId, at);
+          if (campaign.status === 'completed') repo.reopen(campaignId, at);
+          if (campaign.status === 'running' || campaign.status === 'completed') enqueueRun(campaignId);
+          return n;
+        })
+        .immediate();
+      log.info('campaigns: recipients capped by 131049 requeued', { campaignId, requeued });
       changed(campaignId);
       return { requeued };
     },

@@ -8,7 +8,7 @@
 import { connectionLimit } from '../ratelimit/limits';
 import type { RateLimiter } from '../ratelimit/types';
 import type { SecretBox } from '../secrets/secretBox';
-import { WhatsAppClient } from '../whatsapp/client';
+import { socketsForRate, WhatsAppClient } from '../whatsapp/client';
 import type { WhatsAppError } from '../whatsapp/errors';
 import type { ConnectionRow } from './connections.repo';
 
@@ -121,6 +121,9 @@ export class ClientPool {
       wabaId: row.waba_id,
       limiter: this.options.limiter,
       rateLimit: { key: limit.key, rule: limit.rule },
+      // Enough sockets for a campaign's window at this rate plus everyone else, so a granted and claimed
+      // campaign send leaves at once instead of waiting for a socket (campaigns.runner.ts).
+      maxSockets: socketsForRate((limit.rule.count * 1000) / limit.rule.periodMs),
       ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
       onAuthFailure: (error) => this.options.onAuthFailure(row.id, tokenEnc, error),
     });

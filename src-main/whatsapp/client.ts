@@ -77,7 +77,11 @@ export interface WhatsAppClientOptions {
   mediaTimeoutMs?: number;
   /** Called once when Meta rejects the token (codes 0/190): mark the connection "needs re-authentication". */
   onAuthFailure?: (error: WhatsAppError) => void;
-  /** Keep-alive sockets per host; default 32. */
+  /**
+   * Keep-alive sockets per host; default 32. A request granted its rate-limit slot while every socket is
+   * busy waits for one after its slot (and after its beforeRequest claim): size it from the rate with
+   * socketsForRate() so that callers keeping up to callerWindowForRate() in flight never wait.
+   */
   maxSockets?: number;
 }
 
@@ -99,7 +103,7 @@ interface CallSpec<T> {
   timeoutMs?: number;
   signal?: AbortSignal;
   maxResponseBytes?: number;
-  beforeRequest?: () => boolean;
+  beforeRequest?: () => boolean | Promise<boolean>;
 }
 
 const jsonLimit = 8 * 1024 * 1024;
@@ -109,6 +113,24 @@ const mediaLimit = 100 * 1024 * 1024 + 1024;
 const maxCallbackDataLength = 512;
 /** Hosts that may receive the Bearer token when downloading media (§8: lookaside.fbsbx.com). */
 const trustedMediaHostSuffixes = ['.fbsbx.com', '.facebook.com', '.whatsapp.net'];
+
+/** Sockets kept for callers other than a connection's bulk sender (inbox, template sync, media). */
+export const SHARED_SOCKETS = 32;
+
+/**
+ * How many requests a bulk sender (a campaign) keeps in flight on a connection paced at `perSecond`: a
+ * quarter second of its rate, at least 32 but never more than one second's worth, at least 4. By Little's
+ * law the rate it can reach is this divided by the round trip, so at 1,000/s 250 in flight tolerate a
+ * 250 ms round trip where 32 needed under 32 ms.
+ */
+export function callerWindowForRate(perSecond: number): number {
+  return Math.max(4, Math.min(Math.ceil(perSecond), Math.max(32, Math.ceil(perSecond / 4))));
+}
+
+/** Sockets for a connection paced at `perSecond`: the bulk sender's window plus SHARED_SOCKETS. */
+export function socketsForRate(perSecond: number): number {
+  return Math.max(32, Math.ceil(perSecond / 4)) + SHARED_SOCKETS;
+}
 
 const ok = <T>(value: T): WaResult<T> => ({ ok: true, value });
 const fail = <T>(error: WhatsAppError): WaResult<T> => ({ ok: false, error });
@@ -122,6 +144,8 @@ export class WhatsAppClient {
 
   /** The rule actually given to the limiter: the connection's rule stretched by the jitter allowance. */
   private readonly pacedRule: RateRule;
+  /** Keep-alive sockets per host: requests beyond this many in flight wait for a socket. */
+  readonly maxSockets: number;
 
   constructor(private readonly options: WhatsAppClientOptions) {
     if (!/^v\d+\.0$/.test(options.apiVersion))
@@ -132,7 +156,8 @@ export class WhatsAppClient {
     this.pacedRule = { ...rule, periodMs: rule.periodMs + allowance };
     this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
     this.accessToken = options.accessToken;
-    this.agents = createAgents(options.maxSockets ?? 32);
+    this.maxSockets = options.maxSockets ?? 32;
+    this.agents = createAgents(this.maxSockets);
   }
 
   get phoneNumberId(): string {
@@ -604,7 +629,7 @@ export class WhatsAppClient {
     signal?: AbortSignal;
     maxResponseBytes: number;
     sideEffect?: boolean;
-    beforeRequest?: () => boolean;
+    beforeRequest?: () => boolean | Promise<boolean>;
   }): Promise<
     | { kind: 'response'; response: Extract<HttpOutcome, { kind: 'response' }> }
     | { kind: 'error'; error: WhatsAppError }
@@ -621,7 +646,7 @@ export class WhatsAppClient {
         ),
       };
     }
-    if (request.beforeRequest && !request.beforeRequest()) {
+    if (request.beforeRequest && !(await request.beforeRequest())) {
       return { kind: 'error', error: notSentError('Withheld by the caller before sending') };
     }
     const headers: Record<string, string> = {

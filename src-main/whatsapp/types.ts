@@ -120,11 +120,13 @@ export interface SendOptions {
   recipientType?: 'individual' | 'group';
   signal?: AbortSignal;
   /**
-   * Called once the rate-limit slot is granted, just before the request is written. Returning false
-   * sends nothing (a TRANSIENT "not sent" result). Campaigns record "sending" here, so a crash while a
-   * request waits for its slot leaves nothing unconfirmed (§10).
+   * Called once the rate-limit slot is granted, just before the request is written. Returning (or
+   * resolving to) false sends nothing (a TRANSIENT "not sent" result); throwing sends nothing either.
+   * Campaigns record "sending" here, so a crash while a request waits for its slot leaves nothing
+   * unconfirmed (§10). It may be asynchronous so that the claims of slots granted together commit in one
+   * transaction; the request is written only once it has settled.
    */
-  beforeRequest?: () => boolean;
+  beforeRequest?: () => boolean | Promise<boolean>;
 }
 
 // ---------- templates (§5) ----------

@@ -40,7 +40,10 @@ interface CampaignsState {
   preflight(campaignId: string): Promise<PreflightReport>;
   start(campaignId: string): Promise<void>;
   schedule(campaignId: string, at: number): Promise<void>;
-  action(kind: 'pause' | 'resume' | 'cancel' | 'resend-unconfirmed', campaignId: string): Promise<void>;
+  action(
+    kind: 'pause' | 'resume' | 'cancel' | 'resend-unconfirmed' | 'retry-capped',
+    campaignId: string,
+  ): Promise<void>;
   exportResults(campaignId: string): Promise<void>;
   retarget(campaignId: string, which: RetargetKind): Promise<CampaignView>;
 }
@@ -176,6 +179,7 @@ export const useCampaignsStore = create<CampaignsState>((set, get) => {
     },
     async action(kind, campaignId) {
       if (kind === 'resend-unconfirmed') await api.invoke('campaigns:resend-unconfirmed', { campaignId });
+      else if (kind === 'retry-capped') await api.invoke('campaigns:retry-capped', { campaignId });
       else await api.invoke(`campaigns:${kind}`, { campaignId });
       await refreshDetail();
     },

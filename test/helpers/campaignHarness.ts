@@ -17,7 +17,7 @@ export interface CampaignHarness extends MessagingHarness {
 }
 
 export async function openCampaignHarness(
-  options: HarnessOptions & { ratePerSecond?: number } = {},
+  options: HarnessOptions & { ratePerSecond?: number; campaignsNow?: () => number } = {},
 ): Promise<CampaignHarness> {
   // The core's wiring: an inbound message stored by the webhook processor may be a campaign reply.
   const late: { campaigns?: CampaignsModule } = {};
@@ -42,6 +42,7 @@ export async function openCampaignHarness(
     dataDir: h.dir,
     templates: h.messaging.templates,
     connections: h.connections,
+    ...(options.campaignsNow ? { now: options.campaignsNow } : {}),
   });
   late.campaigns = campaigns;
   h.queue.start();

@@ -9,6 +9,7 @@ import { chatbotRuns } from './0005-chatbot-runs';
 import { campaignRunner } from './0006-campaign-runner';
 import { inboxSearch } from './0007-inbox-search';
 import { importAudiences } from './0008-import-audiences';
+import { campaignCapRetry } from './0009-campaign-cap-retry';
 
 export const migrations: readonly Migration[] = [
   initial,
@@ -19,6 +20,7 @@ export const migrations: readonly Migration[] = [
   campaignRunner,
   inboxSearch,
   importAudiences,
+  campaignCapRetry,
 ];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */

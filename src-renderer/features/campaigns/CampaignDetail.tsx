@@ -120,6 +120,39 @@ function RecipientsTable() {
   );
 }
 
+/**
+ * 131049 (Meta's per-user marketing cap): the recipients it held back may be sent again 24 h after their
+ * failure. Until the first of them is due the button is disabled and says from when.
+ */
+function CapRetryButton({ campaign, onRetry }: { campaign: CampaignView; onRetry: () => void }) {
+  const { ready, waiting, nextAt } = campaign.capRetry;
+  if (ready + waiting === 0 || campaign.status === 'cancelled' || campaign.status === 'failed') return null;
+  const when =
+    waiting > 0 && nextAt !== null
+      ? ready > 0
+        ? `${waiting.toLocaleString()} more from ${dateTime(nextAt)}`
+        : `available from ${dateTime(nextAt)}`
+      : null;
+  return (
+    <span className="cap-retry">
+      <button
+        type="button"
+        disabled={ready === 0}
+        onClick={onRetry}
+        {...(when ? { 'aria-describedby': 'cap-retry-when' } : {})}
+      >
+        Retry {(ready > 0 ? ready : waiting).toLocaleString()} held back by Meta&apos;s marketing cap
+      </button>
+      {when ? (
+        <span id="cap-retry-when" className="muted" data-testid="cap-retry-when">
+          {' '}
+          ({when})
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
 export function CampaignDetail({ campaignId }: { campaignId: string }) {
   const campaign = useCampaignsStore((s) => s.detail);
   const detailError = useCampaignsStore((s) => s.detailError);
@@ -219,6 +252,10 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
             Resend {c.unconfirmed} unconfirmed (they may get it twice)
           </button>
         ) : null}
+        <CapRetryButton
+          campaign={campaign}
+          onRetry={() => run(() => store.action('retry-capped', campaign.id))}
+        />
         <button type="button" onClick={() => void store.exportResults(campaign.id)}>
           Export results (CSV)
         </button>

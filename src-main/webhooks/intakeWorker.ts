@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { durableTransaction, openDatabase } from '../db/open';
 import { createJobStore } from '../queue/store';
 import { processJobDefaults, processJobType, type IntakeReply, type IntakeRequest } from './intakeProtocol';
-import { parseEnvelope } from './payload';
+import { parseEnvelope } from './envelope';
 
 const { dbFile } = workerData as { dbFile: string };
 const db = openDatabase(dbFile);

@@ -8,6 +8,7 @@ import { messagingOutbox } from './0004-messaging-outbox';
 import { chatbotRuns } from './0005-chatbot-runs';
 import { campaignRunner } from './0006-campaign-runner';
 import { inboxSearch } from './0007-inbox-search';
+import { unreadTotals } from './0008-unread-totals';
 
 export const migrations: readonly Migration[] = [
   initial,
@@ -17,6 +18,7 @@ export const migrations: readonly Migration[] = [
   chatbotRuns,
   campaignRunner,
   inboxSearch,
+  unreadTotals,
 ];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */

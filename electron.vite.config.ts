@@ -17,6 +17,7 @@ export default defineConfig({
           // Worker threads: each is its own entry, found at run time by workers/workerEntry.ts.
           intakeWorker: resolve(__dirname, 'src-main/webhooks/intakeWorker.ts'),
           contactsWorker: resolve(__dirname, 'src-main/contacts/contactsWorker.ts'),
+          integrityWorker: resolve(__dirname, 'src-main/backup/integrityWorker.ts'),
         },
       },
     },

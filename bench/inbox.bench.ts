@@ -5,7 +5,18 @@
 // - inbox_thread_open_ms: median click on a conversation → its messages rendered (target < 100);
 // - inbox_search_p95_ms: p95 of full-text searches from the page over the app's WebSocket (target < 50).
 // BENCH_CONVERSATIONS / BENCH_MESSAGES scale the data (defaults 100,000 / 1,000,000).
-import { mkdtempSync, rmSync } from 'node:fs';
+// BENCH_INBOX_STORE=<folder> keeps the generated store there and reuses it on later runs (generating
+// takes minutes): each run copies it into a fresh data folder, so every run starts the host on the
+// same untouched store, as a run that generates does.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -198,13 +209,38 @@ function searchScript(queries: string[]): string {
   })()`;
 }
 
+/** Generates into `dataDir`, or copies the store kept in BENCH_INBOX_STORE (generating it there once). */
+function prepareStore(dataDir: string): void {
+  const kept = process.env.BENCH_INBOX_STORE;
+  const describe = `${CONVERSATIONS} conversations and ${MESSAGES} messages`;
+  const target = kept ?? dataDir;
+  const marker = join(target, 'bench-store.json');
+  const wanted = JSON.stringify({
+    conversations: CONVERSATIONS,
+    messages: MESSAGES,
+    schema: migrations.length,
+  });
+  if (kept && existsSync(marker) && readFileSync(marker, 'utf8') === wanted) {
+    process.stdout.write(`reusing the store of ${describe} kept in ${kept}\n`);
+  } else {
+    if (kept) {
+      rmSync(kept, { recursive: true, force: true });
+      mkdirSync(kept, { recursive: true });
+    }
+    process.stdout.write(`generating ${describe}…\n`);
+    const { seconds } = generate(target);
+    process.stdout.write(`generated in ${seconds.toFixed(1)} s\n`);
+    if (kept) writeFileSync(marker, wanted);
+  }
+  // generate() checkpoints and closes: the store is one file, no -wal or -shm beside it.
+  if (kept) copyFileSync(join(kept, 'bellhop.sqlite'), join(dataDir, 'bellhop.sqlite'));
+}
+
 async function main(): Promise<void> {
   assertChromiumInstalled();
   const dataDir = mkdtempSync(join(tmpdir(), 'bellhop-inbox-bench-'));
   try {
-    process.stdout.write(`generating ${CONVERSATIONS} conversations and ${MESSAGES} messages…\n`);
-    const { seconds } = generate(dataDir);
-    process.stdout.write(`generated in ${seconds.toFixed(1)} s\n`);
+    prepareStore(dataDir);
 
     const browser = await chromium.launch(chromiumLaunchOptions);
     const context = await browser.newContext();

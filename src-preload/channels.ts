@@ -86,6 +86,8 @@ export const invokeChannels = [
   'quickReplies:delete',
   'media:upload-begin',
   'media:upload-chunk',
+  'media:upload-template-header',
+  'media:upload-template-example',
   'messages:send-media',
   'messages:media',
 ] as const;

@@ -101,6 +101,11 @@ export const sendMediaSchema = z
   })
   .strict();
 
+/** A staged upload (media:upload-begin/chunk) sent on to Meta for a template (§2 header, §5 example). */
+export const templateMediaUploadSchema = z
+  .object({ connectionId: rowId('connection'), uploadId: rowId('upload') })
+  .strict();
+
 export interface StoredMedia {
   mimeType: string;
   fileName: string;
@@ -130,6 +135,14 @@ export const inboxContract = {
   'media:upload-begin': { request: mediaUploadBeginSchema, response: returns<UploadState>() },
   'media:upload-chunk': { request: mediaUploadChunkSchema, response: returns<UploadState>() },
   'messages:send-media': { request: sendMediaSchema, response: returns<MessageView>() },
+  'media:upload-template-header': {
+    request: templateMediaUploadSchema,
+    response: returns<{ mediaId: string; kind: 'image' | 'video' | 'document'; fileName: string }>(),
+  },
+  'media:upload-template-example': {
+    request: templateMediaUploadSchema,
+    response: returns<{ handle: string }>(),
+  },
   'messages:media': {
     request: z.object({ messageId: rowId('message') }).strict(),
     response: returns<StoredMedia>(),

@@ -22,6 +22,7 @@ import { markStartup } from '../startup/startupTrace';
 import { appVersion } from '../version';
 import { BACKUPS_FOLDER, listBackups } from './backupFiles';
 import { backupView } from './backups.ipc';
+import { checkDatabaseFileOffThread, checkInBackground, type BackgroundCheck } from './backgroundIntegrity';
 import { checkDatabaseFile, schemaVersionInHeader } from './integrity';
 import { applyPendingRestore, findBackup, writeRestoreMarker, type RestoreOutcome } from './restore';
 
@@ -34,6 +35,8 @@ export interface RuntimeOptions extends Omit<CoreOptions, 'log' | 'secretValues'
   openFolder?: (path: string) => Promise<string>;
   /** Builds the core; tests inject failures here. */
   createCoreFn?: (options: CoreOptions) => Promise<Core>;
+  /** Stores larger than this are checked beside the running app (backgroundIntegrity.ts). */
+  backgroundCheckAboveBytes?: number;
 }
 
 export interface AppRuntime {
@@ -85,6 +88,34 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
   let problem: string | undefined;
   let lastRestore: BackupsStatus['lastRestore'];
   let restoring = false;
+  let backgroundCheck: BackgroundCheck | null = null;
+
+  /** A large store's check runs beside the app; a failure switches to recovery mode as at start. */
+  const checkBesideApp = (opened: Core): void => {
+    const check = checkDatabaseFileOffThread(databaseFile);
+    backgroundCheck = check;
+    const startedAt = Date.now();
+    void check.result.then(async (result) => {
+      if (backgroundCheck !== check) return;
+      backgroundCheck = null;
+      if (result === null) {
+        log.warn('runtime: the background integrity check could not run');
+        return;
+      }
+      if (result.ok) {
+        log.info('runtime: integrity check passed', { ms: Date.now() - startedAt });
+        return;
+      }
+      if (core !== opened || restoring) return;
+      problem = `The database failed its integrity check: ${result.problem}`;
+      log.error('runtime: switching to recovery mode', { problem });
+      unsubscribeCore?.();
+      unsubscribeCore = null;
+      core = null;
+      await opened.close();
+      events.emit('app:health-changed', recoveryHealth());
+    });
+  };
 
   /**
    * At start-up an error other than damage (a store from a newer Bellhop) stops the host with its
@@ -92,7 +123,9 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
    * lands in recovery mode, where another backup can be chosen.
    */
   const openCore = async (afterRestore = false): Promise<void> => {
-    const integrity = checkDatabaseFile(databaseFile);
+    // A restored backup was checked before it was applied; a large store is checked beside the app.
+    const besideApp = !afterRestore && checkInBackground(databaseFile, options.backgroundCheckAboveBytes);
+    const integrity = besideApp ? { ok: true as const } : checkDatabaseFile(databaseFile);
     markStartup('runtime: integrity check done');
     if (!integrity.ok) {
       problem = `The database failed its integrity check: ${integrity.problem}`;
@@ -108,6 +141,7 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
       });
       problem = undefined;
       unsubscribeCore = core.events.subscribe((event, payload) => events.emit(event, payload));
+      if (besideApp) checkBesideApp(core);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       // Damage that quick_check missed but opening or migrating hit: recovery, not a dead app.
@@ -172,6 +206,8 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
     let outcome: RestoreOutcome;
     try {
       writeRestoreMarker(dataDir, backup.name, (options.now ?? Date.now)());
+      backgroundCheck?.stop();
+      backgroundCheck = null;
       const closing = core;
       unsubscribeCore?.();
       unsubscribeCore = null;
@@ -266,6 +302,8 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
     mode: () => (core ? 'normal' : 'recovery'),
     close() {
       closing ??= (async () => {
+        backgroundCheck?.stop();
+        backgroundCheck = null;
         unsubscribeCore?.();
         await core?.close();
         logFile?.close();

@@ -14,6 +14,8 @@ export function bindInbox(inbox: InboxService, conversations: ConversationsServi
     'media:upload-begin': ({ fileName, mimeType, size }) => inbox.uploadBegin(fileName, mimeType, size),
     'media:upload-chunk': ({ uploadId, offset, data }) => inbox.uploadChunk(uploadId, offset, data),
     'messages:send-media': (request) => inbox.sendMedia(request),
+    'media:upload-template-header': (request) => inbox.uploadTemplateHeader(request),
+    'media:upload-template-example': (request) => inbox.uploadTemplateExample(request),
     'messages:media': ({ messageId }) => inbox.readMedia(messageId),
   };
 }

@@ -21,6 +21,7 @@ import { newId } from '../db/ids';
 import { AppError } from '../ipc/errors';
 import type { Logger } from '../log';
 import type { WhatsAppClient } from '../whatsapp/client';
+import type { WhatsAppError } from '../whatsapp/errors';
 import type { ConversationsRepo } from './conversations.repo';
 import type { InboxRepo, QuickReplyRow } from './inbox.repo';
 import { toMessageView, WINDOW_MS, type MessagesService } from './messages.service';
@@ -88,6 +89,45 @@ export function createInboxService(options: InboxServiceOptions) {
     return id;
   };
 
+  /** Uploads a staged file to the connection's `POST /{pnid}/media` (§8); the id sends it. */
+  async function uploadStagedMedia(
+    connectionId: string,
+    session: { path: string; fileName: string },
+    mimeType: string,
+  ): Promise<{ id: string }> {
+    const data = await readFile(session.path);
+    const uploaded = await options.clientFor(connectionId).uploadMedia({
+      data,
+      mimeType,
+      filename: session.fileName,
+    });
+    if (!uploaded.ok) throw whatsAppRefused('inbox: media upload failed', uploaded.error);
+    return uploaded.value;
+  }
+
+  function whatsAppRefused(what: string, error: WhatsAppError): AppError {
+    log.warn(what, { code: error.code, kind: error.kind });
+    return new AppError(
+      error.kind === 'RATE_LIMITED' || error.kind === 'PAIR_RATE_LIMITED' ? 'RATE_LIMITED' : 'UNAVAILABLE',
+      `WhatsApp did not take the file: ${error.advice}`,
+    );
+  }
+
+  /** The staged upload and its type, or an error that says to attach the file again. */
+  function stagedAttachment(uploadId: string): {
+    session: ReturnType<UploadStore['completed']>;
+    mimeType: string;
+    kind: NonNullable<ReturnType<typeof attachmentKindOf>>;
+  } {
+    const session = uploads.completed(uploadId);
+    const mimeType = uploadTypes.get(uploadId);
+    const kind = mimeType !== undefined ? attachmentKindOf(mimeType) : undefined;
+    if (mimeType === undefined || kind === undefined) {
+      throw new AppError('BAD_REQUEST', 'That upload is not an attachment; attach the file again.');
+    }
+    return { session, mimeType, kind };
+  }
+
   async function uploadAndSend(request: {
     connectionId: string;
     conversationId: string;
@@ -96,12 +136,7 @@ export function createInboxService(options: InboxServiceOptions) {
     caption?: string | undefined;
     replyToMessageId?: string | undefined;
   }): Promise<MessageView> {
-    const session = uploads.completed(request.uploadId);
-    const mimeType = uploadTypes.get(request.uploadId);
-    const kind = mimeType !== undefined ? attachmentKindOf(mimeType) : undefined;
-    if (mimeType === undefined || kind === undefined) {
-      throw new AppError('BAD_REQUEST', 'That upload is not an attachment; attach the file again.');
-    }
+    const { session, mimeType, kind } = stagedAttachment(request.uploadId);
     // Checked before uploading to Meta, so a refused message does not leave an orphan upload behind.
     // The send point checks again, atomically, when it creates the row.
     const conversation = conversations.conversationForSend(request.conversationId);
@@ -114,20 +149,7 @@ export function createInboxService(options: InboxServiceOptions) {
         'More than 24 hours have passed since the customer last wrote (or they never did), so WhatsApp only allows a template message. Choose a template.',
       );
     }
-    const data = await readFile(session.path);
-    const uploaded = await options.clientFor(request.connectionId).uploadMedia({
-      data,
-      mimeType,
-      filename: session.fileName,
-    });
-    if (!uploaded.ok) {
-      const error = uploaded.error;
-      log.warn('inbox: media upload failed', { code: error.code, kind: error.kind });
-      throw new AppError(
-        error.kind === 'RATE_LIMITED' || error.kind === 'PAIR_RATE_LIMITED' ? 'RATE_LIMITED' : 'UNAVAILABLE',
-        `WhatsApp did not take the file: ${error.advice}`,
-      );
-    }
+    const uploaded = await uploadStagedMedia(request.connectionId, session, mimeType);
     const caption = request.caption?.trim();
     const message = messages.send({
       connectionId: request.connectionId,
@@ -135,7 +157,7 @@ export function createInboxService(options: InboxServiceOptions) {
       clientId: request.clientId,
       content: {
         type: kind.kind,
-        mediaId: uploaded.value.id,
+        mediaId: uploaded.id,
         ...(caption && kind.kind !== 'audio' && kind.kind !== 'sticker' ? { caption } : {}),
         ...(kind.kind === 'document' ? { filename: session.fileName } : {}),
       },
@@ -227,6 +249,43 @@ export function createInboxService(options: InboxServiceOptions) {
 
     uploadChunk(uploadId: string, offset: number, data: string): Promise<UploadState> {
       return uploads.chunk(uploadId, offset, data);
+    },
+
+    /**
+     * A template's header file for a send (§2 header parameter by media id): the staged upload goes to
+     * `POST /{pnid}/media` and its id comes back; the staged copy is dropped.
+     */
+    async uploadTemplateHeader(request: {
+      connectionId: string;
+      uploadId: string;
+    }): Promise<{ mediaId: string; kind: 'image' | 'video' | 'document'; fileName: string }> {
+      const { session, mimeType, kind } = stagedAttachment(request.uploadId);
+      if (kind.kind !== 'image' && kind.kind !== 'video' && kind.kind !== 'document') {
+        throw new AppError('BAD_REQUEST', 'A template header takes a photo, a video or a document.');
+      }
+      const uploaded = await uploadStagedMedia(request.connectionId, session, mimeType);
+      await uploads.discard(request.uploadId);
+      uploadTypes.delete(request.uploadId);
+      return { mediaId: uploaded.id, kind: kind.kind, fileName: session.fileName };
+    },
+
+    /**
+     * The sample file a new template's IMAGE / VIDEO / DOCUMENT header needs (§5): the staged upload
+     * goes through Meta's Resumable Upload API and the handle for `example.header_handle` comes back.
+     */
+    async uploadTemplateExample(request: {
+      connectionId: string;
+      uploadId: string;
+    }): Promise<{ handle: string }> {
+      const { session, mimeType } = stagedAttachment(request.uploadId);
+      const data = await readFile(session.path);
+      const uploaded = await options
+        .clientFor(request.connectionId)
+        .uploadTemplateExample({ fileName: session.fileName, mimeType, data });
+      if (!uploaded.ok) throw whatsAppRefused('templates: example upload failed', uploaded.error);
+      await uploads.discard(request.uploadId);
+      uploadTypes.delete(request.uploadId);
+      return uploaded.value;
     },
 
     async sendMedia(request: {

@@ -9,6 +9,7 @@ import { validateMessageRequest } from './messages';
 import type { SimulatorState } from './state';
 import { projectTemplate, type ListQuery } from './templates';
 import { verifyCallback } from './subscriptions';
+import { maxUploadSessionBytes, mediaHeaderProblem } from './uploadSessions';
 
 const maxJsonBytes = 4 * 1024 * 1024;
 const versionPattern = /^\/(v\d+\.0)(\/.*)?$/;
@@ -41,6 +42,8 @@ const ok = (body: unknown, headers?: Record<string, string>): Reply => ({
 function bearer(req: IncomingMessage, query: URLSearchParams): string | null {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  // The Resumable Upload API's own spelling of the same token.
+  if (header?.startsWith('OAuth ')) return header.slice('OAuth '.length).trim();
   return query.get('access_token');
 }
 
@@ -269,6 +272,8 @@ async function handleTemplates(ctx: Context, usage: Record<string, string>): Pro
   }
   const body = await jsonBody(ctx.req);
   if (body === null || typeof body !== 'object') throw invalidParam('Invalid parameter');
+  const headerProblem = mediaHeaderProblem(body, state.uploads);
+  if (headerProblem) throw headerProblem;
   const created = state.templates.add(body as Parameters<typeof state.templates.add>[0], true);
   if (created instanceof GraphError) throw created;
   // New templates start PENDING whatever the body says.
@@ -283,10 +288,38 @@ async function handleTemplates(ctx: Context, usage: Record<string, string>): Pro
   return ok({ id: created.id, status: 'PENDING', category: created.category }, usage);
 }
 
+/** The Resumable Upload API (uploadSessions.ts): the app's sessions, and appending to one. */
+async function handleUploadSession(ctx: Context, sessionId: string): Promise<Reply> {
+  const { state } = ctx;
+  if (ctx.method === 'GET') {
+    const status = state.uploads.status(sessionId);
+    if (!status) throw unknownObject(sessionId, ctx.method);
+    return ok(status);
+  }
+  const offset = Number(ctx.req.headers['file_offset'] ?? ctx.req.headers['file-offset'] ?? Number.NaN);
+  const data = await readBody(ctx.req, maxUploadSessionBytes);
+  const appended = state.uploads.append(sessionId, offset, data);
+  if (appended === undefined) throw unknownObject(sessionId, ctx.method);
+  if (appended instanceof GraphError) throw appended;
+  return ok(appended);
+}
+
 async function route(ctx: Context): Promise<Reply> {
   const { state, method, segments } = ctx;
   const [objectId, edge, ...rest] = segments;
   if (objectId === undefined || rest.length > 0) throw unknownObject(segments.join('/'), method);
+
+  if (objectId === 'app' && edge === undefined && method === 'GET') {
+    return ok({ id: state.appId, name: 'Bellhop Sandbox' });
+  }
+  if (objectId === state.appId && edge === 'uploads' && method === 'POST') {
+    const session = state.uploads.create(ctx.query);
+    if (session instanceof GraphError) throw session;
+    return ok(session);
+  }
+  if (objectId.startsWith('upload:') && edge === undefined && ['GET', 'POST'].includes(method)) {
+    return handleUploadSession(ctx, objectId);
+  }
 
   if (objectId === state.phoneNumberId) {
     if (edge === 'messages' && method === 'POST') return handleMessages(ctx);

@@ -25,6 +25,7 @@ import {
   type StatusDelays,
 } from './statuses';
 import type { CallbackUrls } from './subscriptions';
+import { UploadSessions } from './uploadSessions';
 import { defaultRetryPolicy, WebhookEmitter, type RetryPolicy } from './webhooks';
 
 export interface SimulatorOptions {
@@ -34,6 +35,8 @@ export interface SimulatorOptions {
   verifyToken?: string;
   accessToken?: string;
   wabaId?: string;
+  /** The Meta app the token belongs to (`GET /app`, and `/{app-id}/uploads`). */
+  appId?: string;
   phoneNumberId?: string;
   /** Digits only, as in webhook metadata (§9). */
   displayPhoneNumber?: string;
@@ -104,6 +107,9 @@ export class SimulatorState {
   readonly limits: Limits;
   readonly templates: TemplateStore;
   readonly media: MediaStore;
+  readonly appId: string;
+  /** Resumable Upload API sessions and the handles they issued (template media examples, §5). */
+  readonly uploads = new UploadSessions();
   readonly emitter: WebhookEmitter;
   readonly callbackUrls: CallbackUrls;
   subscribed = false;
@@ -129,6 +135,7 @@ export class SimulatorState {
     this.verifyToken = options.verifyToken ?? randomBytes(12).toString('base64url');
     this.accessToken = options.accessToken ?? `EAAG${randomBytes(48).toString('base64url')}`;
     this.wabaId = options.wabaId ?? randomDigits(15);
+    this.appId = options.appId ?? randomDigits(15);
     this.phoneNumberId = options.phoneNumberId ?? randomDigits(15);
     this.displayPhoneNumber = options.displayPhoneNumber ?? `1555${randomDigits(7)}`;
     this.verifiedName = options.verifiedName ?? 'Bellhop Sandbox';

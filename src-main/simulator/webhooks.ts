@@ -3,6 +3,7 @@
 // at-least-once with retries and backoff while the receiver answers non-200, and the fault switches
 // (duplicates, reordering, batching) act here.
 import { createHmac } from 'node:crypto';
+import { createAgents, destroyAgents, httpRequest } from '../whatsapp/http';
 import type { Faults } from './faults';
 import type { Ledger } from './ledger';
 
@@ -70,6 +71,12 @@ export class WebhookEmitter {
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private readonly abort = new AbortController();
+  /**
+   * node:http with keep-alive, not the global fetch: Node loads and compiles undici on the first fetch
+   * (0.6–2 s on a busy machine), and that first fetch was the Sandbox's first customer message after
+   * every start, late by that much. A handful of sockets, as Meta opens a few per receiver.
+   */
+  private readonly agents = createAgents(4);
   /** Serializes first delivery attempts (see send()). */
   private chain: Promise<void> = Promise.resolve();
 
@@ -170,24 +177,25 @@ export class WebhookEmitter {
   /** One attempt; on a non-200 answer, schedules the next with exponential backoff. */
   private async deliver(url: string, raw: string, attempt: number): Promise<void> {
     if (this.closed) return;
-    let status: number | null = null;
-    try {
-      const response = await fetch(url, {
+    const target = URL.canParse(url) ? new URL(url) : null;
+    const outcome =
+      target &&
+      (await httpRequest(this.agents, {
         method: 'POST',
+        url: target,
         headers: {
           'content-type': 'application/json',
           'x-hub-signature-256': signBody(this.deps.appSecret(), raw),
           'x-hub-signature': `sha1=${createHmac('sha1', this.deps.appSecret()).update(raw).digest('hex')}`,
           'user-agent': 'facebookexternalua',
         },
-        body: raw,
-        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.deps.timeoutMs)]),
-      });
-      status = response.status;
-      await response.arrayBuffer();
-    } catch {
-      status = null;
-    }
+        body: Buffer.from(raw),
+        timeoutMs: this.deps.timeoutMs,
+        signal: this.abort.signal,
+        // Only the status matters; a receiver's answer body is read and dropped.
+        maxResponseBytes: 1024 * 1024,
+      }));
+    const status = outcome?.kind === 'response' ? outcome.status : null;
     this.deps.ledger.recordWebhookDelivery({ at: this.deps.now(), url, attempt, status, body: raw });
     if (status === 200 || this.closed) return;
     const policy = this.deps.retry();
@@ -227,6 +235,7 @@ export class WebhookEmitter {
   close(): void {
     this.closed = true;
     this.abort.abort();
+    destroyAgents(this.agents);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     for (const t of this.timers) clearTimeout(t);

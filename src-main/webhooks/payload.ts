@@ -4,23 +4,13 @@
 // pass through (§10: ignore unknown fields, keep the raw JSON); ids may come as strings or numbers.
 import { z } from 'zod';
 
+// The envelope check lives apart, without zod, for the intake writer thread (see envelope.ts).
+export { parseEnvelope, type Envelope } from './envelope';
+
 const idString = z.union([z.string(), z.number()]).transform((v) => String(v));
 const timestampSeconds = z
   .union([z.string().regex(/^\d{1,12}$/), z.number().int().nonnegative()])
   .transform(Number);
-
-export const envelopeSchema = z.object({
-  object: z.literal('whatsapp_business_account'),
-  entry: z
-    .array(
-      z.object({
-        id: idString,
-        changes: z.array(z.object({ field: z.string().min(1), value: z.record(z.string(), z.unknown()) })),
-      }),
-    )
-    .min(1),
-});
-export type Envelope = z.infer<typeof envelopeSchema>;
 
 export const webhookErrorSchema = z.looseObject({
   code: z.number().int(),
@@ -78,23 +68,4 @@ export type TemplateStatusUpdate = z.infer<typeof templateStatusSchema>;
 /** REST spells languages en_US; template webhooks may say en-US (§5). */
 export function normaliseLanguage(language: string): string {
   return language.replace('-', '_');
-}
-
-export function parseEnvelope(raw: Buffer): { ok: true; envelope: Envelope } | { ok: false; reason: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    return { ok: false, reason: `Not valid JSON: ${(error as Error).message}`.slice(0, 300) };
-  }
-  const parsed = envelopeSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-    return {
-      ok: false,
-      reason: `Not a WhatsApp webhook${where}: ${issue?.message ?? 'unexpected shape'}`.slice(0, 300),
-    };
-  }
-  return { ok: true, envelope: parsed.data };
 }

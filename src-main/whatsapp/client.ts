@@ -15,6 +15,7 @@ import {
 } from './errors';
 import { createAgents, destroyAgents, httpRequest, type Agents, type HttpOutcome } from './http';
 import {
+  appResponseSchema,
   createTemplateResponseSchema,
   mediaUploadResponseSchema,
   mediaUrlResponseSchema,
@@ -26,6 +27,8 @@ import {
   templateListFields,
   templateListResponseSchema,
   templateSchema,
+  uploadHandleResponseSchema,
+  uploadSessionResponseSchema,
   type ContactCard,
   type CreatedTemplate,
   type DownloadedMedia,
@@ -94,6 +97,8 @@ interface CallSpec<T> {
   json?: unknown;
   body?: Buffer;
   contentType?: string;
+  /** Extra request headers (the Resumable Upload API's file_offset). */
+  headers?: Record<string, string>;
   schema: z.ZodType<T>;
   /**
    * True when repeating the call could do something twice (a send, an upload, a create): a failure after
@@ -441,6 +446,47 @@ export class WhatsAppClient {
     });
   }
 
+  /**
+   * A sample file for a template's IMAGE / VIDEO / DOCUMENT header, through the Resumable Upload API
+   * (§5): the token's app (`GET /app`), an upload session on it, then the bytes from offset 0. Returns
+   * the handle that goes into `example.header_handle`.
+   */
+  async uploadTemplateExample(
+    file: { fileName: string; mimeType: string; data: Uint8Array },
+    signal?: AbortSignal,
+  ): Promise<WaResult<{ handle: string }>> {
+    const app = await this.call({
+      method: 'GET',
+      path: '/app',
+      schema: appResponseSchema,
+      sideEffect: false,
+      ...(signal ? { signal } : {}),
+    });
+    if (!app.ok) return app;
+    const session = await this.call({
+      method: 'POST',
+      path: `/${app.value.id}/uploads`,
+      query: { file_name: file.fileName, file_length: String(file.data.length), file_type: file.mimeType },
+      schema: uploadSessionResponseSchema,
+      sideEffect: true,
+      ...(signal ? { signal } : {}),
+    });
+    if (!session.ok) return session;
+    const uploaded = await this.call({
+      method: 'POST',
+      path: `/${session.value.id}`,
+      body: Buffer.from(file.data),
+      contentType: 'application/octet-stream',
+      // The upload endpoint documents the token as `OAuth <token>` rather than Bearer.
+      headers: { file_offset: '0', authorization: `OAuth ${this.accessToken}` },
+      schema: uploadHandleResponseSchema,
+      sideEffect: true,
+      timeoutMs: this.options.mediaTimeoutMs ?? 120_000,
+      ...(signal ? { signal } : {}),
+    });
+    return uploaded.ok ? ok({ handle: uploaded.value.h }) : uploaded;
+  }
+
   // ---------- media (§8) ----------
 
   async uploadMedia(media: MediaUpload, signal?: AbortSignal): Promise<WaResult<{ id: string }>> {
@@ -625,6 +671,7 @@ export class WhatsAppClient {
     url: URL;
     body?: Buffer;
     contentType?: string;
+    headers?: Record<string, string>;
     timeoutMs: number;
     signal?: AbortSignal;
     maxResponseBytes: number;
@@ -652,6 +699,7 @@ export class WhatsAppClient {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.accessToken}`,
       accept: 'application/json',
+      ...request.headers,
     };
     if (request.contentType) headers['content-type'] = request.contentType;
     const outcome = await httpRequest(this.agents, {
@@ -681,6 +729,7 @@ export class WhatsAppClient {
       url,
       ...(body ? { body } : {}),
       ...(contentType ? { contentType } : {}),
+      ...(spec.headers ? { headers: spec.headers } : {}),
       timeoutMs: spec.timeoutMs ?? this.options.timeoutMs ?? 20_000,
       ...(spec.signal ? { signal: spec.signal } : {}),
       maxResponseBytes: spec.maxResponseBytes ?? jsonLimit,

@@ -269,6 +269,13 @@ export type CreatedTemplate = z.infer<typeof createTemplateResponseSchema>;
 
 export const mediaUploadResponseSchema = z.looseObject({ id: graphIdSchema });
 
+/** `GET /app`: the Meta app the token belongs to (the Resumable Upload API works on the app). */
+export const appResponseSchema = z.looseObject({ id: graphIdSchema });
+/** `POST /{app-id}/uploads` → `{ id: "upload:…" }`. */
+export const uploadSessionResponseSchema = z.looseObject({ id: z.string().startsWith('upload:') });
+/** `POST /upload:…` with the bytes → `{ h }`, the handle for `example.header_handle`. */
+export const uploadHandleResponseSchema = z.looseObject({ h: z.string().min(1) });
+
 export const mediaUrlResponseSchema = z.looseObject({
   url: z.string().url(),
   mime_type: z.string(),

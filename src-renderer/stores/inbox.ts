@@ -336,18 +336,26 @@ export const useInboxStore = create<InboxState>((set, get) => {
 // ---- push events: keep the list, the thread and the title fresh from any screen ----
 
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+let lastRefreshAt = 0;
 const changedIds = new Set<string>();
+const REFRESH_SPACING_MS = 50;
 
-/** Coalesces bursts of events (a campaign's statuses) into one refresh of the list's first page. */
+/**
+ * Coalesces bursts of events (a campaign's statuses) into one refresh of the list's first page every
+ * 50 ms. The first event after a quiet spell refreshes at once: a customer's message should not wait
+ * out a window meant for bursts.
+ */
 function scheduleRefresh(conversationIds: string[]): void {
   for (const id of conversationIds) changedIds.add(id);
   if (refreshTimer !== undefined) return;
+  const wait = Math.max(0, lastRefreshAt + REFRESH_SPACING_MS - Date.now());
   refreshTimer = setTimeout(() => {
     refreshTimer = undefined;
+    lastRefreshAt = Date.now();
     const ids = [...changedIds];
     changedIds.clear();
     void refreshChanged(ids);
-  }, 50);
+  }, wait);
 }
 
 async function refreshChanged(ids: string[]): Promise<void> {

@@ -1,7 +1,8 @@
 // Templates in Chromium against the real browser host and its Sandbox (the embedded Cloud API
 // simulator): the sample templates listed after a sync, the preview filling variables as they are typed,
 // a created template shown PENDING and then APPROVED by the simulator's review, delete with confirmation,
-// and "New message" to a number that is not a contact — a double click sends one message.
+// and "New message" to a number that is not a contact — a double click sends one message; a template with
+// an image header gets its sample uploaded from the form, and a send uploads its header image.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { expect, openApp, test } from './fixtures';
@@ -148,4 +149,55 @@ test('"New message" to a new number sends one template message on a double click
   } finally {
     db.close();
   }
+});
+
+test('a template with an image header: the sample is uploaded from the form, and a send uploads its header image', async ({
+  page,
+  host,
+}) => {
+  await openApp(page, host, '#/templates');
+  const templates = new TemplatesPage(page);
+  await expect(templates.statusBadge('order_update')).toHaveText('APPROVED');
+  const jpeg = Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+    Buffer.alloc(20_000, 3),
+    Buffer.from([0xff, 0xd9]),
+  ]);
+
+  await page.getByRole('button', { name: 'New template' }).click();
+  const form = templates.createForm();
+  await form.getByLabel('Template name').fill('menu_photo');
+  await form.getByLabel('Category').selectOption('MARKETING');
+  await form.getByLabel('Header').selectOption('IMAGE');
+  await form.getByLabel('Body').fill('Hi {{1}}, here is this week’s menu.');
+  await form.getByLabel('Sample for {{1}}').fill('Ana');
+  await form
+    .getByLabel('Sample image')
+    .setInputFiles({ name: 'menu.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+  await expect(form.getByRole('status')).toHaveText('Uploaded menu.jpg.');
+  await expect(form.getByLabel('Sample media handle')).not.toHaveValue('');
+  await form.getByRole('button', { name: 'Submit for review' }).click();
+  await expect(form).toBeHidden();
+  await expect(templates.statusBadge('menu_photo')).toHaveText('APPROVED', { timeout: 20_000 });
+
+  await page.getByRole('button', { name: 'New message' }).click();
+  const dialog = templates.newMessageDialog();
+  await dialog.getByLabel('To (phone number)').fill('+12025550177');
+  await dialog.getByRole('radio', { name: /menu_photo/ }).check();
+  await dialog.getByLabel('Body {{1}}').fill('Ana');
+  await dialog.getByLabel('Upload the header image').setInputFiles({
+    name: 'week.jpg',
+    mimeType: 'image/jpeg',
+    buffer: jpeg,
+  });
+  await expect(dialog.getByText('Uploaded week.jpg.')).toBeVisible();
+  await expect(dialog.getByLabel('Header image (media id)')).toHaveValue(/^\d+$/);
+  await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(dialog.getByTestId('new-message-status')).toHaveAttribute(
+    'data-status',
+    /^(sent|delivered|read)$/,
+    {
+      timeout: 20_000,
+    },
+  );
 });

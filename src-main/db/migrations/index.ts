@@ -10,6 +10,7 @@ import { campaignRunner } from './0006-campaign-runner';
 import { inboxSearch } from './0007-inbox-search';
 import { importAudiences } from './0008-import-audiences';
 import { campaignCapRetry } from './0009-campaign-cap-retry';
+import { unreadTotals } from './0010-unread-totals';
 
 export const migrations: readonly Migration[] = [
   initial,
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   inboxSearch,
   importAudiences,
   campaignCapRetry,
+  unreadTotals,
 ];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */

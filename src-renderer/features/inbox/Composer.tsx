@@ -4,11 +4,11 @@
 // outside it the composer says why and offers the template picker instead. A preview shows WhatsApp
 // formatting as the customer will see it.
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { attachmentKindOf, UPLOAD_CHUNK_BYTES } from '../../../src-preload/transferLimits';
+import { attachmentKindOf } from '../../../src-preload/transferLimits';
 import type { ConversationView, MessageView } from '../../../src-preload/messaging.contract';
 import { FormattedText } from '../../components/FormattedText';
 import { api, ApiError, errorMessage } from '../../lib/api';
-import { base64Of } from '../../stores/contacts';
+import { stageFile } from '../../lib/stageFile';
 import { useInboxStore } from '../../stores/inbox';
 import { TemplatePicker, type TemplatePickerRef } from '../templates/TemplatePicker';
 import { windowState } from './inboxTime';
@@ -101,23 +101,13 @@ export function Composer(props: {
     try {
       if (attachment) {
         const { file } = attachment;
-        const mimeType = file.type || 'application/octet-stream';
-        const begun = await api.invoke('media:upload-begin', {
-          fileName: file.name,
-          mimeType,
-          size: file.size,
-        });
-        for (let offset = 0; offset < file.size; offset += UPLOAD_CHUNK_BYTES) {
-          const data = await base64Of(file.slice(offset, Math.min(file.size, offset + UPLOAD_CHUNK_BYTES)));
-          const state = await api.invoke('media:upload-chunk', { uploadId: begun.uploadId, offset, data });
-          setAttachment({ file, sent: state.received });
-        }
+        const uploadId = await stageFile(file, (received) => setAttachment({ file, sent: received }));
         sent(
           await api.invoke('messages:send-media', {
             connectionId: conversation.connectionId,
             conversationId: conversation.id,
             clientId: clientId.current,
-            uploadId: begun.uploadId,
+            uploadId,
             ...(body ? { caption: body } : {}),
             ...(replyTo ? { replyToMessageId: replyTo.id } : {}),
           }),

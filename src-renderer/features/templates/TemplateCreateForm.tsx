@@ -3,7 +3,8 @@
 // come back PENDING; the list shows them until Meta's review (a webhook or the next sync) moves them on.
 import { useId, useState } from 'react';
 import type { TemplateView } from '../../../src-preload/messaging.contract';
-import { errorMessage } from '../../lib/api';
+import { api, errorMessage } from '../../lib/api';
+import { stageFile } from '../../lib/stageFile';
 import { useTemplatesStore } from '../../stores/templates';
 import { TemplatePreview } from './TemplatePreview';
 import {
@@ -18,6 +19,13 @@ import {
   type HeaderChoice,
   type TemplateDraft,
 } from './templateDraft';
+
+/** What the Resumable Upload API takes as a sample, by header format. */
+const sampleTypes = {
+  IMAGE: 'image/jpeg,image/png',
+  VIDEO: 'video/mp4',
+  DOCUMENT: 'application/pdf',
+} as const;
 
 const buttonKinds: { kind: ButtonKind; label: string }[] = [
   { kind: 'QUICK_REPLY', label: 'Quick reply' },
@@ -78,6 +86,24 @@ export function TemplateCreateForm(props: {
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const patch = (p: Partial<TemplateDraft>): void => setDraft((d) => ({ ...d, ...p }));
+  const [sample, setSample] = useState<{ busy: boolean; note: string | null; error: string | null }>({
+    busy: false,
+    note: null,
+    error: null,
+  });
+  // Meta reviews a media header with a sample file, sent through its Resumable Upload API; the handle
+  // it answers goes into example.header_handle (whatsapp-cloud-api.md §5).
+  const uploadSample = async (file: File): Promise<void> => {
+    setSample({ busy: true, note: `Uploading ${file.name}…`, error: null });
+    try {
+      const uploadId = await stageFile(file);
+      const { handle } = await api.invoke('media:upload-template-example', { connectionId, uploadId });
+      patch({ headerHandle: handle });
+      setSample({ busy: false, note: `Uploaded ${file.name}.`, error: null });
+    } catch (error) {
+      setSample({ busy: false, note: null, error: errorMessage(error) });
+    }
+  };
   const patchButton = (index: number, p: Partial<ButtonDraft>): void =>
     setDraft((d) => ({ ...d, buttons: d.buttons.map((b, i) => (i === index ? { ...b, ...p } : b)) }));
   const vars = bodyPlaceholders(draft);
@@ -214,16 +240,42 @@ export function TemplateCreateForm(props: {
           </>
         ) : null}
         {draft.header === 'IMAGE' || draft.header === 'VIDEO' || draft.header === 'DOCUMENT' ? (
-          <div className="tpl-field">
-            <label htmlFor={`${id}-headerHandle`}>Sample media handle</label>
-            <input
-              {...fieldProps('headerHandle')}
-              value={draft.headerHandle}
-              placeholder="4::aW1hZ2UvanBlZw==:…"
-              onChange={(e) => patch({ headerHandle: e.target.value })}
-            />
-            <FieldError errors={errors} field="headerHandle" id={`${id}-headerHandle-error`} />
-          </div>
+          <>
+            <div className="tpl-field">
+              <label htmlFor={`${id}-headerFile`}>Sample {draft.header.toLowerCase()}</label>
+              <input
+                id={`${id}-headerFile`}
+                type="file"
+                accept={sampleTypes[draft.header]}
+                disabled={sample.busy}
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  e.target.value = '';
+                  if (file) void uploadSample(file);
+                }}
+              />
+              {sample.note ? (
+                <span className="muted" role="status">
+                  {sample.note}
+                </span>
+              ) : null}
+              {sample.error ? (
+                <span className="error-text" role="alert">
+                  {sample.error}
+                </span>
+              ) : null}
+            </div>
+            <div className="tpl-field">
+              <label htmlFor={`${id}-headerHandle`}>Sample media handle</label>
+              <input
+                {...fieldProps('headerHandle')}
+                value={draft.headerHandle}
+                placeholder="Filled in by the upload above"
+                onChange={(e) => patch({ headerHandle: e.target.value })}
+              />
+              <FieldError errors={errors} field="headerHandle" id={`${id}-headerHandle-error`} />
+            </div>
+          </>
         ) : null}
 
         <div className="tpl-field">

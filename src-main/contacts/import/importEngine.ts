@@ -94,7 +94,10 @@ const MAX_BATCH_ROWS = 5000;
 /** A run is also cut by size, so a file of long rows cannot fill the worker's memory. */
 const RUN_BYTES = 24 * 1024 * 1024;
 
-/** A good row waiting in a run: its ImportRowTuple as JSON, and what the rejects file needs if skipped. */
+/**
+ * A good row waiting in a run: its ImportRowTuple as JSON without the id (`"+1…",…]`: the tuple after
+ * its first element), and what the rejects file needs if skipped.
+ */
 interface RunEntry {
   phone: string;
   json: string;
@@ -107,10 +110,19 @@ function emptyCounts(): ImportCounts {
   return { rows: 0, emptyRows: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0 };
 }
 
-function runEntry(c: CandidateContact): RunEntry {
-  const tuple: ImportRowTuple = [newId(), c.phone, c.name, c.email, c.tagsJson, c.attributesJson];
-  return { phone: c.phone, json: JSON.stringify(tuple), row: c.row, line: c.line, raw: c.raw };
+/** `keepRaw`: only the modes that can skip a row need its text, for the rejects file. */
+function runEntry(c: CandidateContact, keepRaw: boolean): RunEntry {
+  const rest: TupleWithoutId = [c.phone, c.name, c.email, c.tagsJson, c.attributesJson];
+  return {
+    phone: c.phone,
+    json: JSON.stringify(rest).slice(1),
+    row: c.row,
+    line: c.line,
+    raw: keepRaw ? c.raw : '',
+  };
 }
+
+type TupleWithoutId = ImportRowTuple extends [string, ...infer Rest] ? Rest : never;
 
 /** Rough heap cost of a buffered row: its strings (2 bytes per character) plus object overhead. */
 function approximateBytes(e: RunEntry): number {
@@ -124,12 +136,15 @@ function byPhone(a: RunEntry, b: RunEntry): number {
 /**
  * One JSON array text of entries [from, to). Each entry's own JSON is dropped once copied: the batch text
  * is what travels, and a run in flight should not be held in memory twice.
+ * Ids are made here, in the order the rows are sent, not as rows are read: the ids (time-ordered) then
+ * reach the primary-key index in ascending order and append to it, where ids made at read time and
+ * shuffled by the phone sort land all over the run's part of it.
  */
 function batchJson(run: readonly RunEntry[], from: number, to: number): string {
   let text = '[';
   for (let i = from; i < to; i++) {
     const entry = run[i] as RunEntry;
-    text += (i > from ? ',' : '') + entry.json;
+    text += (i > from ? ',["' : '["') + newId() + '",' + entry.json;
     entry.json = '';
   }
   return text + ']';
@@ -381,7 +396,9 @@ export async function runImportJob(
         );
     if (plan) rejects.setHeaders(plan.headers);
 
-    const handle = async (item: ReadItem): Promise<void> => {
+    // Not async: most rows need no await, and a promise per row of a million-row file is measurable
+    // (allocation and a microtask each). It returns a promise only when there is something to wait for.
+    const handle = (item: ReadItem): Promise<void> | undefined => {
       if (!plan) {
         if (item.kind === 'bad') {
           throw new ImportFileError(
@@ -389,50 +406,44 @@ export async function runImportJob(
             `The header row (line ${item.line}) cannot be read: ${item.message}.`,
           );
         }
-        if (item.fields.every((f) => f.trim() === '')) return;
+        if (item.fields.every((f) => f.trim() === '')) return undefined;
         const headers = item.fields.map((h, i) => h.trim() || `Column ${i + 1}`);
         plan = planRows(settings, headers);
         rejects.setHeaders(headers);
-        return;
+        return undefined;
       }
       counts.rows++;
-      if (item.kind === 'bad') {
-        await reject(item.code, item.row, item.line, item.message, item.values);
-        return;
-      }
+      if (item.kind === 'bad') return reject(item.code, item.row, item.line, item.message, item.values);
       const built = buildRow(item.fields, item.raw, item.row, item.line, plan);
       switch (built.kind) {
         case 'empty':
           counts.emptyRows++;
-          return;
+          return undefined;
         case 'reject':
-          await reject(
+          return reject(
             built.reject.code,
             built.reject.row,
             built.reject.line,
             built.reject.message,
             built.reject.values,
           );
-          return;
         case 'contact': {
           const contact = built.contact;
           const firstRow = seen.firstRowOrAdd(contact.phone, contact.row);
           if (firstRow !== undefined) {
-            await reject(
+            return reject(
               'DUPLICATE_IN_FILE',
               contact.row,
               contact.line,
               `Same number (${contact.phone}) as row ${firstRow}; the first row was imported`,
               item.fields,
             );
-            return;
           }
           rowsToSave++;
-          const entry = runEntry(contact);
+          const entry = runEntry(contact, keepSentBatches);
           buffer.push(entry);
           bufferBytes += approximateBytes(entry);
-          if (buffer.length >= runLimit || bufferBytes >= RUN_BYTES) await flushRun();
-          return;
+          return buffer.length >= runLimit || bufferBytes >= RUN_BYTES ? flushRun() : undefined;
         }
       }
     };
@@ -443,7 +454,10 @@ export async function runImportJob(
       delimiter: settings.delimiter,
     })) {
       bytesRead = chunk.bytesRead;
-      for (const item of chunk.items) await handle(item);
+      for (const item of chunk.items) {
+        const pending = handle(item);
+        if (pending) await pending;
+      }
       if (cancelled() || writerError) break;
       progress();
     }

@@ -99,43 +99,68 @@ export function splitTags(cell: string): string[] {
   return out;
 }
 
-export function buildRow(fields: string[], raw: string, row: number, line: number, plan: RowPlan): BuiltRow {
-  const reject = (code: RejectCode, message: string): BuiltRow => ({
-    kind: 'reject',
-    reject: { row, line, code, message, values: fields },
-  });
+function rejected(row: number, line: number, values: string[], code: RejectCode, message: string): BuiltRow {
+  return { kind: 'reject', reject: { row, line, code, message, values } };
+}
 
+const APOSTROPHE = 39;
+
+export function buildRow(fields: string[], raw: string, row: number, line: number, plan: RowPlan): BuiltRow {
+  // One pass over the cells (this runs for every row of a million-row file): trim, undo the apostrophe
+  // our exports put before formula-like values (csvWrite.ts), note an undecodable byte for later.
   let anyValue = false;
+  let undecodable = false;
   for (let i = 0; i < fields.length; i++) {
-    // Undo the apostrophe our exports put before formula-like values (csvWrite.ts).
-    const value = unescapeFormula((fields[i] as string).trim());
+    let value = (fields[i] as string).trim();
+    if (value.charCodeAt(0) === APOSTROPHE) value = unescapeFormula(value);
     fields[i] = value;
-    if (value) anyValue = true;
+    if (value) {
+      anyValue = true;
+      if (!undecodable && value.includes(REPLACEMENT_CHARACTER)) undecodable = true;
+    }
   }
   if (!anyValue) return { kind: 'empty' };
 
   if (fields.length > plan.columnCount) {
     for (let i = plan.columnCount; i < fields.length; i++) {
       if (fields[i]) {
-        return reject(
+        return rejected(
+          row,
+          line,
+          fields,
           'TOO_MANY_VALUES',
           `The row has ${fields.length} values but the file has ${plan.columnCount} columns (a delimiter inside an unquoted value?)`,
         );
       }
     }
   }
-  for (const value of fields) {
-    if (value.includes(REPLACEMENT_CHARACTER)) {
-      return reject('UNDECODABLE', 'The row contains bytes that are not valid text in the file’s encoding');
-    }
+  if (undecodable) {
+    return rejected(
+      row,
+      line,
+      fields,
+      'UNDECODABLE',
+      'The row contains bytes that are not valid text in the file’s encoding',
+    );
   }
-
   const phoneCell = fields[plan.phone] ?? '';
   const phone = normalisePhone(phoneCell, plan.defaultCountry);
-  if (!phone.ok) return reject(phone.code, phone.message);
+  if (!phone.ok) return rejected(row, line, fields, phone.code, phone.message);
 
   let name: string | null = null;
-  if (plan.names.length > 0) {
+  if (plan.names.length === 1) {
+    const only = fields[plan.names[0] as number] ?? '';
+    if (only.length > CONTACT_LIMITS.name) {
+      return rejected(
+        row,
+        line,
+        fields,
+        'NAME_TOO_LONG',
+        `The name is ${only.length} characters long; at most ${CONTACT_LIMITS.name} are allowed`,
+      );
+    }
+    name = only || null;
+  } else if (plan.names.length > 1) {
     const parts: string[] = [];
     for (const index of plan.names) {
       const part = fields[index];
@@ -143,7 +168,10 @@ export function buildRow(fields: string[], raw: string, row: number, line: numbe
     }
     const joined = parts.join(' ');
     if (joined.length > CONTACT_LIMITS.name) {
-      return reject(
+      return rejected(
+        row,
+        line,
+        fields,
         'NAME_TOO_LONG',
         `The name is ${joined.length} characters long; at most ${CONTACT_LIMITS.name} are allowed`,
       );
@@ -156,7 +184,10 @@ export function buildRow(fields: string[], raw: string, row: number, line: numbe
     const cell = fields[plan.email] ?? '';
     if (cell) {
       if (cell.length > CONTACT_LIMITS.email || !emailPattern.test(cell)) {
-        return reject(
+        return rejected(
+          row,
+          line,
+          fields,
           'INVALID_EMAIL',
           `${columnName(plan, plan.email)} "${clip(cell)}" is not a valid email address`,
         );
@@ -169,7 +200,10 @@ export function buildRow(fields: string[], raw: string, row: number, line: numbe
   for (const index of plan.tags) {
     for (const tag of splitTags(fields[index] ?? '')) {
       if (tag.length > CONTACT_LIMITS.tag) {
-        return reject(
+        return rejected(
+          row,
+          line,
+          fields,
           'TAG_TOO_LONG',
           `The tag "${clip(tag)}" is longer than ${CONTACT_LIMITS.tag} characters`,
         );
@@ -178,7 +212,10 @@ export function buildRow(fields: string[], raw: string, row: number, line: numbe
     }
   }
   if (tags.length > CONTACT_LIMITS.tagsPerContact) {
-    return reject(
+    return rejected(
+      row,
+      line,
+      fields,
       'TOO_MANY_TAGS',
       `The row has ${tags.length} tags; a contact can have at most ${CONTACT_LIMITS.tagsPerContact}`,
     );
@@ -189,7 +226,10 @@ export function buildRow(fields: string[], raw: string, row: number, line: numbe
     const value = fields[index];
     if (!value) continue;
     if (value.length > CONTACT_LIMITS.attributeValue) {
-      return reject(
+      return rejected(
+        row,
+        line,
+        fields,
         'ATTRIBUTE_TOO_LONG',
         `${columnName(plan, index)} is ${value.length} characters long; an attribute can hold at most ${CONTACT_LIMITS.attributeValue}`,
       );

@@ -76,13 +76,26 @@ function isNumberTypeEqualTo(nationalNumber: string, type: PhoneType, plan: Numb
 }
 
 /** helpers/getNumberType.js: true when the number has any type in the plan. */
-function hasNumberType(nationalNumber: string, plan: NumberingPlan): boolean {
+function numberHasType(nationalNumber: string, plan: NumberingPlan): boolean {
   if (!plan.nationalNumber.test(nationalNumber)) return false;
   if (isNumberTypeEqualTo(nationalNumber, 'FIXED_LINE', plan)) return true;
   for (const type of NON_FIXED_LINE_TYPES) {
     if (isNumberTypeEqualTo(nationalNumber, type, plan)) return true;
   }
   return false;
+}
+
+// The last answer of numberHasType. A number of a shared calling code (+1, +7, +44 …) is typed once to
+// find its country and then again, with the same plan, to validate it; the second call gets this answer.
+// Same inputs, same answer: the function is pure.
+let lastTyped: { nationalNumber: string; plan: NumberingPlan; result: boolean } | undefined;
+
+function hasNumberType(nationalNumber: string, plan: NumberingPlan): boolean {
+  if (lastTyped && lastTyped.nationalNumber === nationalNumber && lastTyped.plan === plan)
+    return lastTyped.result;
+  const result = numberHasType(nationalNumber, plan);
+  lastTyped = { nationalNumber, plan, result };
+  return result;
 }
 
 /** helpers/getCountryByCallingCode.js + getCountryByNationalNumber.js */

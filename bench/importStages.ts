@@ -1,0 +1,186 @@
+// `npx tsx bench/importStages.ts`: where the import's CPU goes, stage by stage, on one thread (so
+// process.cpuUsage() is the stage's own CPU). Each stage re-reads the same generated file and adds one
+// step of the pipeline; the difference between consecutive lines is that step's cost per row. A load on
+// the machine moves wall-clock time, much less CPU time. Diagnostic only: no targets.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readRecords } from '../src-main/contacts/csv/readRecords';
+import { buildRow, planRows, type CandidateContact } from '../src-main/contacts/import/rowBuilder';
+import { PhoneIndex } from '../src-main/contacts/import/phoneIndex';
+import { ImportWriter } from '../src-main/contacts/import/importWriter';
+import { runImportJob } from '../src-main/contacts/import/importEngine';
+import { normalisePhone } from '../src-main/contacts/phone/normalisePhone';
+import type { ImportRowTuple } from '../src-main/contacts/contacts.repo';
+import { newId } from '../src-main/db/ids';
+import { migrate } from '../src-main/db/migrate';
+import { migrations } from '../src-main/db/migrations';
+import { openDatabase } from '../src-main/db/open';
+import type { ImportSettings } from '../src-preload/contacts.contract';
+import { writeFixture } from './importFixture';
+
+const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 200_000);
+
+const settings: ImportSettings = {
+  delimiter: ',',
+  hasHeader: true,
+  columns: [
+    { kind: 'phone' },
+    { kind: 'name' },
+    { kind: 'email' },
+    { kind: 'tags' },
+    { kind: 'attribute', key: 'City' },
+    { kind: 'attribute', key: 'Plan' },
+  ],
+  defaultCountry: 'US',
+  mode: 'add-and-update',
+};
+
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+async function readAll(
+  csv: string,
+  onItem: (fields: string[], raw: string, row: number, line: number) => void,
+): Promise<void> {
+  let header = true;
+  for await (const chunk of readRecords({
+    filePath: csv,
+    encoding: { encoding: 'utf-8', bomLength: 0, hadBom: false },
+    delimiter: ',',
+  })) {
+    for (const item of chunk.items) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      if (item.kind === 'fields') onItem(item.fields, item.raw, item.row, item.line);
+    }
+  }
+}
+
+const only = process.env.STAGES?.split(',');
+
+async function stage(name: string, fn: () => Promise<void> | void): Promise<void> {
+  if (only && !only.some((prefix) => name.startsWith(prefix))) return;
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = cpuUs();
+  const started = performance.now();
+  await fn();
+  const cpu = cpuUs() - before;
+  process.stdout.write(
+    `${name.padEnd(46)} ${(cpu / ROWS).toFixed(2).padStart(7)} µs CPU/row  ${((performance.now() - started) / 1000).toFixed(1)} s wall\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bellhop-bench-stages-'));
+  try {
+    const csv = join(dir, 'contacts.csv');
+    await writeFixture(csv, ROWS);
+    const plan = planRows(settings, ['Phone', 'Name', 'Email', 'Tags', 'City', 'Plan']);
+    const phones: string[] = [];
+    const candidates: CandidateContact[] = [];
+
+    await readAll(csv, () => undefined); // warm-up: JIT, page cache
+    await stage('read: decode + split records + fields', () => readAll(csv, () => undefined));
+    await stage('+ buildRow (trim, phone, email, tags, JSON)', () =>
+      readAll(csv, (fields, raw, row, line) => {
+        phones.push(fields[0] ?? '');
+        buildRow(fields, raw, row, line, plan);
+      }),
+    );
+    await stage('  normalisePhone alone', () => {
+      for (const p of phones) normalisePhone(p, 'US');
+    });
+    await stage('+ in-file dedupe + tuple JSON (newId)', () => {
+      const seen = new PhoneIndex();
+      return readAll(csv, (fields, raw, row, line) => {
+        const built = buildRow(fields, raw, row, line, plan);
+        if (built.kind !== 'contact') return;
+        if (seen.firstRowOrAdd(built.contact.phone, row) !== undefined) return;
+        const c = built.contact;
+        const tuple: ImportRowTuple = [newId(), c.phone, c.name, c.email, c.tagsJson, c.attributesJson];
+        JSON.stringify(tuple);
+        candidates.push(c);
+      });
+    });
+
+    {
+      const file = join(dir, 'engine.sqlite');
+      const db = openDatabase(file);
+      migrate(db, migrations);
+      db.prepare(
+        "INSERT INTO workspaces (id, name, created_at, updated_at) VALUES ('bench', 'Bench', 0, 0)",
+      ).run();
+      db.close();
+      let outcome = '';
+      await stage('engine: read + write on one thread (runImportJob)', () =>
+        runImportJob(
+          {
+            dbFile: file,
+            workspaceId: 'bench',
+            filePath: csv,
+            encoding: { encoding: 'utf-8', bomLength: 0, hadBom: false },
+            settings,
+            rejectsPath: join(dir, 'rejects.csv'),
+            lock: { key: 'bench', fence: 1 },
+            cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
+          },
+          0,
+          (message) => {
+            if (message.type === 'finished') outcome = `${message.outcome} ${JSON.stringify(message.counts)}`;
+          },
+        ),
+      );
+      process.stdout.write(`  ${outcome}\n`);
+    }
+
+    for (const variant of ['sorted runs of 60,000', 'file order'] as const) {
+      const file = join(dir, `write-${variant.length}.sqlite`);
+      const db = openDatabase(file);
+      migrate(db, migrations);
+      db.prepare(
+        "INSERT INTO workspaces (id, name, created_at, updated_at) VALUES ('bench', 'Bench', 0, 0)",
+      ).run();
+      db.close();
+      const writer = new ImportWriter({
+        dbFile: file,
+        workspaceId: 'bench',
+        mode: 'add-and-update',
+        lock: { key: 'bench', fence: 1 },
+        cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
+      });
+      const batches: { json: string; count: number }[] = [];
+      const runRows = variant === 'file order' ? candidates.length : 60_000;
+      for (let r = 0; r < candidates.length; r += runRows) {
+        const run = candidates.slice(r, r + runRows);
+        if (variant !== 'file order')
+          run.sort((a, b) => (a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0));
+        for (let i = 0; i < run.length; i += 5000) {
+          const part = run.slice(i, i + 5000);
+          batches.push({
+            json: JSON.stringify(
+              part.map((c) => [newId(), c.phone, c.name, c.email, c.tagsJson, c.attributesJson]),
+            ),
+            count: part.length,
+          });
+        }
+      }
+      let seq = 0;
+      await stage(`write (ImportWriter, ${variant})`, () => {
+        for (const b of batches) writer.write(++seq, b.count, b.json);
+      });
+      writer.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -61,7 +61,7 @@ test('menu → buttons arrive → the customer taps one → the next step arrive
   await expect(bots.phoneMessages()).toHaveCount(4);
 
   // Reorder: drag "Hours" onto "Menu", then back down with the keyboard-reachable button.
-  await bots.rule('Hours').dragTo(bots.rule('Menu'));
+  await bots.dragRule('Hours', 'Menu');
   await expect.poll(() => bots.ruleNames()).toEqual(['Hours', 'Menu']);
   await bots.rule('Hours').getByRole('button', { name: 'Move Hours down' }).click();
   await expect.poll(() => bots.ruleNames()).toEqual(['Menu', 'Hours']);

@@ -91,6 +91,25 @@ export class ChatbotsPage {
     await this.saveRule(name);
   }
 
+  /**
+   * Drags one rule onto another with the mouse, in small steps. Chromium starts an HTML5 drag only after
+   * the pointer has moved a few pixels with the button held, and a single jump (locator.dragTo) sometimes
+   * ended before the drag began — the reorder then never happened (a flake seen under two workers).
+   */
+  async dragRule(name: string, onto: string): Promise<void> {
+    const source = this.rule(name);
+    const target = this.rule(onto);
+    await source.scrollIntoViewIfNeeded();
+    const from = await source.boundingBox();
+    const to = await target.boundingBox();
+    if (!from || !to) throw new Error(`rules ${name} and ${onto} must be on screen to drag`);
+    await this.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 8, { steps: 4 });
+    await this.page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+    await this.page.mouse.up();
+  }
+
   async ruleNames(): Promise<string[]> {
     return this.rules().evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
   }

@@ -101,14 +101,7 @@ export function createWebhookProcessor(options: WebhookProcessorOptions) {
       connectionId: event.connection_id,
       workspaceId,
       ops: [],
-      outcome: {
-        inboundStored: 0,
-        inboundDuplicates: 0,
-        statusesApplied: 0,
-        statusesIgnored: 0,
-        templatesUpdated: 0,
-        problems: [],
-      },
+      outcome: emptyOutcome(),
     };
     const problems = plan.outcome.problems;
     for (const entry of parsed.envelope.entry) {

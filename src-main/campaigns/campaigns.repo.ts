@@ -158,6 +158,20 @@ function numbered<P extends unknown[], R = unknown>(db: Db, sql: string) {
   };
 }
 
+/** The columns a draft sets, on create and on edit. */
+export interface DraftColumns {
+  id: string;
+  connectionId: string;
+  templateId: string | null;
+  templateName: string;
+  templateLanguage: string;
+  name: string;
+  params: string;
+  audience: string;
+  resendAfter: number | null;
+  now: number;
+}
+
 export function createCampaignsRepo(db: Db) {
   const columns = `id, workspace_id, connection_id, template_id, template_name, template_language, name, status,
     status_reason, params, audience, exclusions, scheduled_at, late_since, started_at, finished_at, materialized_at,
@@ -450,33 +464,10 @@ export function createCampaignsRepo(db: Db) {
     get: (id: string): CampaignRow | undefined => get.get(id),
     list: (workspaceId: string): CampaignRow[] => list.all(workspaceId),
     statusOf: (id: string): string | undefined => statusOf.get(id),
-    insert(row: {
-      id: string;
-      workspaceId: string;
-      connectionId: string;
-      templateId: string | null;
-      templateName: string;
-      templateLanguage: string;
-      name: string;
-      params: string;
-      audience: string;
-      resendAfter: number | null;
-      now: number;
-    }): void {
+    insert(row: DraftColumns & { workspaceId: string }): void {
       insert.run(row);
     },
-    updateDraft(row: {
-      id: string;
-      connectionId: string;
-      templateId: string | null;
-      templateName: string;
-      templateLanguage: string;
-      name: string;
-      params: string;
-      audience: string;
-      resendAfter: number | null;
-      now: number;
-    }): boolean {
+    updateDraft(row: DraftColumns): boolean {
       return updateDraft.run(row).changes === 1;
     },
     remove: (id: string): boolean => remove.run(id).changes === 1,

@@ -36,7 +36,7 @@ import type { TemplateRow } from '../templates/templates.repo';
 import type { WhatsAppClient } from '../whatsapp/client';
 import { describeErrorCode } from '../whatsapp/errors';
 import { resolveAudience, usableImport } from './audience';
-import { recipientStateOf, type CampaignRow, type CampaignsRepo } from './campaigns.repo';
+import { recipientStateOf, type CampaignRow, type CampaignsRepo, type DraftColumns } from './campaigns.repo';
 import { runJobKey, runJobType } from './campaigns.runner';
 import { campaignProblems, renderFor, templateShape } from './render';
 
@@ -168,6 +168,20 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
       updatedAt: row.updated_at,
     };
   }
+
+  /** The stored form of a draft checked against its template (create and edit write the same columns). */
+  const draftColumns = (id: string, draft: CampaignDraft, template: TemplateRow): DraftColumns => ({
+    id,
+    connectionId: draft.connectionId,
+    templateId: template.id,
+    templateName: template.name,
+    templateLanguage: template.language,
+    name: draft.name,
+    params: JSON.stringify(draft.content),
+    audience: JSON.stringify(draft.audience),
+    resendAfter: draft.unconfirmedResendAfterMs ?? null,
+    now: now(),
+  });
 
   function checkDraft(draft: CampaignDraft): { connection: ConnectionInfo; template: TemplateRow } {
     const connection = requireConnection(draft.connectionId);
@@ -369,17 +383,8 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
     const { template } = checkDraft(draft);
     const id = newId(now());
     repo.insert({
-      id,
+      ...draftColumns(id, draft, template),
       workspaceId: requireConnection(draft.connectionId).workspace_id,
-      connectionId: draft.connectionId,
-      templateId: template.id,
-      templateName: template.name,
-      templateLanguage: template.language,
-      name: draft.name,
-      params: JSON.stringify(draft.content),
-      audience: JSON.stringify(draft.audience),
-      resendAfter: draft.unconfirmedResendAfterMs ?? null,
-      now: now(),
     });
     if (extra?.retargetOf) log.info('campaigns: retarget created', { id, of: extra.retargetOf });
     changed(id);
@@ -395,18 +400,7 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
     update(campaignId: string, draft: CampaignDraft): CampaignView {
       requireCampaign(campaignId);
       const { template } = checkDraft(draft);
-      const updated = repo.updateDraft({
-        id: campaignId,
-        connectionId: draft.connectionId,
-        templateId: template.id,
-        templateName: template.name,
-        templateLanguage: template.language,
-        name: draft.name,
-        params: JSON.stringify(draft.content),
-        audience: JSON.stringify(draft.audience),
-        resendAfter: draft.unconfirmedResendAfterMs ?? null,
-        now: now(),
-      });
+      const updated = repo.updateDraft(draftColumns(campaignId, draft, template));
       if (!updated) throw new AppError('CONFLICT', 'Only a draft or a scheduled campaign can be edited.');
       changed(campaignId);
       return view(requireCampaign(campaignId));

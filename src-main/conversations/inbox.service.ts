@@ -26,6 +26,16 @@ import type { ConversationsRepo } from './conversations.repo';
 import type { InboxRepo, QuickReplyRow } from './inbox.repo';
 import { toMessageView, WINDOW_MS, type MessagesService } from './messages.service';
 
+/** A staged attachment to send into a conversation (the composer's media message). */
+interface MediaSendRequest {
+  connectionId: string;
+  conversationId: string;
+  clientId: string;
+  uploadId: string;
+  caption?: string | undefined;
+  replyToMessageId?: string | undefined;
+}
+
 export interface InboxServiceOptions {
   repo: InboxRepo;
   conversations: ConversationsRepo;
@@ -128,14 +138,7 @@ export function createInboxService(options: InboxServiceOptions) {
     return { session, mimeType, kind };
   }
 
-  async function uploadAndSend(request: {
-    connectionId: string;
-    conversationId: string;
-    clientId: string;
-    uploadId: string;
-    caption?: string | undefined;
-    replyToMessageId?: string | undefined;
-  }): Promise<MessageView> {
+  async function uploadAndSend(request: MediaSendRequest): Promise<MessageView> {
     const { session, mimeType, kind } = stagedAttachment(request.uploadId);
     // Checked before uploading to Meta, so a refused message does not leave an orphan upload behind.
     // The send point checks again, atomically, when it creates the row.
@@ -288,14 +291,7 @@ export function createInboxService(options: InboxServiceOptions) {
       return uploaded.value;
     },
 
-    async sendMedia(request: {
-      connectionId: string;
-      conversationId: string;
-      clientId: string;
-      uploadId: string;
-      caption?: string | undefined;
-      replyToMessageId?: string | undefined;
-    }): Promise<MessageView> {
+    async sendMedia(request: MediaSendRequest): Promise<MessageView> {
       const existing = conversations.messageByClientId(request.clientId);
       if (existing) {
         if (existing.conversation_id !== request.conversationId) {

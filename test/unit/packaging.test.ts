@@ -10,9 +10,13 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(__filename), '../..');
 const requireHere = createRequire(__filename);
-// js-yaml and the schema come with electron-builder (a dev dependency), so they match its version.
+// js-yaml, ajv and app-builder-lib are declared dev dependencies (app-builder-lib pinned to the version
+// electron-builder pins), so the test does not lean on what electron-builder happens to pull in.
 const yaml = requireHere('js-yaml') as { load(text: string): unknown };
 const builderSchema = requireHere('app-builder-lib/scheme.json') as object;
+// The schema must be the one electron-builder itself validates with, or the check below proves nothing.
+const builderRequire = createRequire(requireHere.resolve('electron-builder/package.json'));
+const schemaBuilderUses = builderRequire.resolve('app-builder-lib/scheme.json');
 
 const readYaml = (path: string): Record<string, unknown> =>
   yaml.load(readFileSync(join(root, path), 'utf8')) as Record<string, unknown>;
@@ -28,6 +32,10 @@ interface Step {
 describe('electron-builder.yml', () => {
   const config = readYaml('electron-builder.yml');
   const validate = new Ajv({ allErrors: true, strict: false }).compile(builderSchema);
+
+  it('is checked against the schema electron-builder itself uses', () => {
+    expect(schemaBuilderUses).toBe(requireHere.resolve('app-builder-lib/scheme.json'));
+  });
 
   it("passes electron-builder's schema (and the schema does refuse a broken config)", () => {
     expect(validate(config), JSON.stringify(validate.errors)).toBe(true);

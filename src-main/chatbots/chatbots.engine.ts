@@ -508,35 +508,27 @@ function runActions(first: Rule, bot: Bot, contact: EngineContact, trace: TraceL
           break;
         }
         case 'opt_out':
-          if (working.optedOut) {
-            note('opt_out: already opted out.');
+        case 'opt_in': {
+          const optingOut = action.type === 'opt_out';
+          if (working.optedOut === optingOut) {
+            note(optingOut ? 'opt_out: already opted out.' : 'opt_in: the contact is already subscribed.');
             break;
           }
-          working.optedOut = true;
+          working.optedOut = optingOut;
           effects.push({
-            kind: 'opt_out',
+            kind: action.type,
             source: 'rule',
             confirmation: action.confirmation
               ? textContent(renderPlaceholders(action.confirmation, working), limits.textBody, trace, rule.id)
               : null,
           });
-          note('opt_out: opt the contact out; later messages in this rule are not sent.');
+          note(
+            optingOut
+              ? 'opt_out: opt the contact out; later messages in this rule are not sent.'
+              : 'opt_in: opt the contact back in.',
+          );
           break;
-        case 'opt_in':
-          if (!working.optedOut) {
-            note('opt_in: the contact is already subscribed.');
-            break;
-          }
-          working.optedOut = false;
-          effects.push({
-            kind: 'opt_in',
-            source: 'rule',
-            confirmation: action.confirmation
-              ? textContent(renderPlaceholders(action.confirmation, working), limits.textBody, trace, rule.id)
-              : null,
-          });
-          note('opt_in: opt the contact back in.');
-          break;
+        }
         case 'handoff':
           effects.push({ kind: 'handoff', note: action.note ?? null });
           note('handoff: pause the bot for this conversation and flag it for a human.');

@@ -35,21 +35,22 @@ export interface ConnectionRow {
   updated_at: number;
 }
 
-export interface NewConnection {
-  id: string;
-  workspace_id: string;
-  kind: ConnectionKind;
-  name: string;
-  phone_number_id: string;
-  waba_id: string;
-  display_phone_number: string | null;
-  api_version: string;
-  token_enc: Buffer;
-  app_secret_enc: Buffer;
-  verify_token: string;
-  rate_limit_per_minute: number;
-  now: number;
-}
+/** What creating a connection writes: its identity and credentials; status and timestamps start fresh. */
+export type NewConnection = Pick<
+  ConnectionRow,
+  | 'id'
+  | 'workspace_id'
+  | 'kind'
+  | 'name'
+  | 'phone_number_id'
+  | 'waba_id'
+  | 'display_phone_number'
+  | 'api_version'
+  | 'token_enc'
+  | 'app_secret_enc'
+  | 'verify_token'
+  | 'rate_limit_per_minute'
+> & { now: number };
 
 /** A full replacement of the editable columns; the service merges the edit with the saved row first. */
 export interface ConnectionEdit {

@@ -237,7 +237,8 @@ export function createCampaignsRepo(db: Db) {
   );
   const reopen = numbered<[number, string]>(
     db,
-    `UPDATE campaigns SET status = 'running', finished_at = NULL, updated_at = @p1 WHERE id = @p2 AND status = 'completed'`,
+    `UPDATE campaigns SET status = 'running', finished_at = NULL, conversations_opened_at = NULL, updated_at = @p1
+     WHERE id = @p2 AND status = 'completed'`,
   );
   const setExclusions = numbered<[string, number, string]>(
     db,
@@ -450,6 +451,23 @@ export function createCampaignsRepo(db: Db) {
        error_code = NULL, error_message = NULL, retry_after = NULL, cap_retries = cap_retries + 1, updated_at = @p3
      WHERE id IN (${capReady})`,
   );
+  // Finished campaigns whose recipients have not all got their conversation yet (a crash stopped it).
+  const conversationsToOpen = db
+    .prepare<[], string>(
+      `SELECT id FROM campaigns WHERE status IN ('completed', 'cancelled', 'failed') AND conversations_opened_at IS NULL`,
+    )
+    .pluck();
+  const markConversationsOpened = numbered<[number, string]>(
+    db,
+    `UPDATE campaigns SET conversations_opened_at = @p1
+     WHERE id = @p2 AND status IN ('completed', 'cancelled', 'failed') AND conversations_opened_at IS NULL`,
+  );
+  const needsConversations = db
+    .prepare<[string], number>(
+      `SELECT count(*) FROM campaigns WHERE id = ? AND status IN ('completed', 'cancelled', 'failed')
+         AND conversations_opened_at IS NULL`,
+    )
+    .pluck();
   const liveWithTemplate = db.prepare<[string, string, string], { id: string }>(
     `SELECT id FROM campaigns WHERE connection_id = ? AND template_name = ? AND template_language = ?
        AND status IN ('running', 'scheduled')`,
@@ -603,6 +621,12 @@ export function createCampaignsRepo(db: Db) {
       resetCapRetriedMessages.run(campaignId, now, now);
       return requeueCapRetried.run(campaignId, now, now).changes;
     },
+    /** Finished campaigns whose recipients' conversations are not all opened yet. */
+    conversationsToOpen: (): string[] => conversationsToOpen.all(),
+    needsConversations: (id: string): boolean => (needsConversations.get(id) ?? 0) > 0,
+    /** False when the campaign runs again (a reopen) or another pass recorded it first. */
+    markConversationsOpened: (id: string, now: number): boolean =>
+      markConversationsOpened.run(now, id).changes === 1,
     liveWithTemplate: (connectionId: string, name: string, language: string): string[] =>
       liveWithTemplate.all(connectionId, name, language).map((r) => r.id),
   };

@@ -5,6 +5,7 @@
 // rendered parameters are stored on the recipient row, so a send needs no further lookups).
 import type { CampaignContent, VariableSource } from '../../src-preload/campaigns.contract';
 import type { TemplateParams } from '../../src-preload/messaging.contract';
+import { fillPlaceholders } from '../conversations/templateText';
 import type { TemplateRow } from '../templates/templates.repo';
 
 export interface RenderContact {
@@ -131,10 +132,6 @@ function valueOf(
   return text === '' ? (source.fallback ?? '').trim() : text;
 }
 
-function fill(text: string, values: Map<string, string>): string {
-  return text.replace(/\{\{\s*([a-z0-9_]+)\s*\}\}/g, (whole, name: string) => values.get(name) ?? whole);
-}
-
 export type RenderResult =
   { ok: true; params: TemplateParams; body: string } | { ok: false; problem: RecipientProblem; body: string };
 
@@ -151,7 +148,7 @@ export function renderFor(
     const source = content.body[variable];
     values.set(variable, source ? valueOf(source, contact, attributes) : '');
   }
-  const body = fill(shape.bodyText, values);
+  const body = fillPlaceholders(shape.bodyText, values);
   const empty = shape.bodyVariables.find((v) => values.get(v) === '');
   if (empty !== undefined) {
     return { ok: false, problem: { code: 'EMPTY_VARIABLE', detail: `{{${empty}}} is empty` }, body };
@@ -174,7 +171,10 @@ export function renderFor(
     if (headerValue === '') {
       return { ok: false, problem: { code: 'EMPTY_VARIABLE', detail: 'the header variable is empty' }, body };
     }
-    const header = fill(shape.headerText, new Map(shape.headerVariables.map((v) => [v, headerValue])));
+    const header = fillPlaceholders(
+      shape.headerText,
+      new Map(shape.headerVariables.map((v) => [v, headerValue])),
+    );
     if (header.length > HEADER_MAX) {
       return {
         ok: false,

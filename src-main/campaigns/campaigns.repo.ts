@@ -468,6 +468,15 @@ export function createCampaignsRepo(db: Db) {
          AND conversations_opened_at IS NULL`,
     )
     .pluck();
+  // Only while the campaign can still send: a finished campaign's setting is its history.
+  const setResendWait = numbered<[number | null, number, string]>(
+    db,
+    `UPDATE campaigns SET unconfirmed_resend_after_ms = @p1, updated_at = @p2
+     WHERE id = @p3 AND status IN ('draft', 'scheduled', 'running', 'paused')`,
+  );
+  const resendWaitOf = db
+    .prepare<[string], number | null>('SELECT unconfirmed_resend_after_ms FROM campaigns WHERE id = ?')
+    .pluck();
   const liveWithTemplate = db.prepare<[string, string, string], { id: string }>(
     `SELECT id FROM campaigns WHERE connection_id = ? AND template_name = ? AND template_language = ?
        AND status IN ('running', 'scheduled')`,
@@ -621,6 +630,11 @@ export function createCampaignsRepo(db: Db) {
       resetCapRetriedMessages.run(campaignId, now, now);
       return requeueCapRetried.run(campaignId, now, now).changes;
     },
+    /** False when the campaign is finished (or gone): its setting no longer changes. */
+    setResendWait: (id: string, ms: number | null, now: number): boolean =>
+      setResendWait.run(ms, now, id).changes === 1,
+    /** The current wait (the runner reads it each time it runs out of due recipients, so a change applies). */
+    resendWaitOf: (id: string): number | null => resendWaitOf.get(id) ?? null,
     /** Finished campaigns whose recipients' conversations are not all opened yet. */
     conversationsToOpen: (): string[] => conversationsToOpen.all(),
     needsConversations: (id: string): boolean => (needsConversations.get(id) ?? 0) > 0,

@@ -504,6 +504,22 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
       changed(campaignId);
       return view(requireCampaign(campaignId));
     },
+    /**
+     * The wait before unconfirmed sends go again, changed while the campaign can still send. A running
+     * campaign's runner reads it when it next runs out of due recipients; one already waiting for the old
+     * wait to pass wakes at that time and then applies the new value (turning it off never sends more).
+     */
+    setResendWait(campaignId: string, ms: number | null): CampaignView {
+      const campaign = requireCampaign(campaignId);
+      if (!repo.setResendWait(campaignId, ms, now())) {
+        throw new AppError(
+          'CONFLICT',
+          `This campaign is ${repo.statusOf(campaignId) ?? campaign.status}; the resend setting of a finished campaign cannot change.`,
+        );
+      }
+      changed(campaignId);
+      return view(requireCampaign(campaignId));
+    },
     /** The user's decision for unconfirmed sends: send them again (they may get the message twice). */
     resendUnconfirmed(campaignId: string): { requeued: number } {
       const requeued = db

@@ -275,6 +275,16 @@ export interface PreflightProblem {
   count: number;
   /** A few affected recipients (phone numbers) or variables. */
   examples: string[];
+  /** Up to 5 affected recipients with what is wrong for each (empty for problems of the whole campaign). */
+  recipients: PreflightExample[];
+}
+
+/** One recipient a preflight problem concerns: who, and the offending value in words. */
+export interface PreflightExample {
+  name: string | null;
+  phone: string;
+  /** e.g. "{{2}} (attribute code) is empty and has no fallback", "opted out on 2026-05-01 (Sent STOP)". */
+  value: string;
 }
 
 export interface PreflightReport {

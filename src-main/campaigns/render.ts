@@ -132,6 +132,18 @@ function valueOf(
   return text === '' ? (source.fallback ?? '').trim() : text;
 }
 
+/** Where an empty variable was to take its value from, for the preflight's examples. */
+function sourceWords(source: VariableSource | undefined): string {
+  if (!source) return 'not mapped';
+  const from =
+    source.source === 'constant'
+      ? 'an empty constant'
+      : source.source === 'field'
+        ? `the contact's ${source.field}`
+        : `attribute “${source.key}”`;
+  return source.source === 'constant' ? from : `${from}, no fallback`;
+}
+
 export type RenderResult =
   { ok: true; params: TemplateParams; body: string } | { ok: false; problem: RecipientProblem; body: string };
 
@@ -151,7 +163,14 @@ export function renderFor(
   const body = fillPlaceholders(shape.bodyText, values);
   const empty = shape.bodyVariables.find((v) => values.get(v) === '');
   if (empty !== undefined) {
-    return { ok: false, problem: { code: 'EMPTY_VARIABLE', detail: `{{${empty}}} is empty` }, body };
+    return {
+      ok: false,
+      problem: {
+        code: 'EMPTY_VARIABLE',
+        detail: `{{${empty}}} is empty (${sourceWords(content.body[empty])})`,
+      },
+      body,
+    };
   }
   if (body.length > BODY_MAX) {
     return {
@@ -169,7 +188,14 @@ export function renderFor(
   if (shape.headerFormat === 'TEXT' && shape.headerVariables.length > 0 && content.headerText) {
     const headerValue = valueOf(content.headerText, contact, attributes);
     if (headerValue === '') {
-      return { ok: false, problem: { code: 'EMPTY_VARIABLE', detail: 'the header variable is empty' }, body };
+      return {
+        ok: false,
+        problem: {
+          code: 'EMPTY_VARIABLE',
+          detail: `the header variable is empty (${sourceWords(content.headerText)})`,
+        },
+        body,
+      };
     }
     const header = fillPlaceholders(
       shape.headerText,

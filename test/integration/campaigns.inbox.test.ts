@@ -290,4 +290,29 @@ describe('campaign messages in the inbox', () => {
     });
     expect(replied.items.map((m) => m.origin)).toEqual(['customer', 'campaign']);
   });
+
+  it('a pass a crash cut short is finished at start-up (resume); a reopen of the campaign clears the mark for the next finish', async () => {
+    h = await openCampaignHarness({ ratePerSecond: 100, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const c = h;
+    const { ids } = seedContacts(c.db, c.workspaceId, 12);
+    const campaign = await runCampaign(c, 'Resumed', { kind: 'all' });
+    const repo = createCampaignsRepo(c.db);
+    await waitFor(() => !repo.needsConversations(campaign.id) || null, { what: 'the first pass' });
+    // The state after a crash between chunks: some conversations written, the campaign not marked.
+    c.db.prepare('UPDATE campaigns SET conversations_opened_at = NULL WHERE id = ?').run(campaign.id);
+    c.db
+      .prepare(`DELETE FROM conversations WHERE connection_id = ? AND contact_id IN (?, ?, ?, ?, ?)`)
+      .run(c.connectionId, ...ids.slice(0, 5));
+    expect(repo.conversationsToOpen()).toEqual([campaign.id]);
+    await c.campaigns.conversations.resume();
+    expect(repo.conversationsToOpen()).toEqual([]);
+    expect(ids.every((id) => conversationOf(c, id).length === 1)).toBe(true);
+
+    // A reopen (resend of unconfirmed sends) runs the campaign again: the next finish opens again.
+    expect(repo.reopen(campaign.id, Date.now())).toBe(true);
+    expect(repo.needsConversations(campaign.id)).toBe(false);
+    expect(
+      c.db.prepare('SELECT conversations_opened_at FROM campaigns WHERE id = ?').pluck().get(campaign.id),
+    ).toBeNull();
+  });
 });

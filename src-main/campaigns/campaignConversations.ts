@@ -21,13 +21,13 @@ export interface CampaignConversationsOptions {
   events: EventBus;
   log: Logger;
   now: () => number;
-  /** Upserts per transaction. Default 500 (a few milliseconds of the main thread each). */
+  /** Upserts per transaction. Default 200: about 30 ms of the main thread each on a loaded 2-core machine. */
   chunkSize?: number;
 }
 
 export function createCampaignConversations(options: CampaignConversationsOptions) {
   const { db, campaigns, conversations, events, log, now } = options;
-  const chunkSize = options.chunkSize ?? 500;
+  const chunkSize = options.chunkSize ?? 200;
   const inProgress = new Map<string, Promise<void>>();
   let closed = false;
 

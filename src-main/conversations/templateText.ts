@@ -49,6 +49,24 @@ function valuesOf(components: SentComponent[], type: 'header' | 'body'): Map<str
   return values;
 }
 
+// A thread page or a campaign's conversations pass render many messages of one template in a row: the
+// last template's parsed components are kept, so its JSON is parsed once per run instead of per message.
+let lastComponents: { json: string; parsed: StoredComponent[] | null } | undefined;
+
+function parsedComponents(json: string): StoredComponent[] | null {
+  if (lastComponents?.json !== json) {
+    let parsed: StoredComponent[] | null = null;
+    try {
+      const value = JSON.parse(json) as unknown;
+      parsed = Array.isArray(value) ? (value as StoredComponent[]) : null;
+    } catch {
+      parsed = null;
+    }
+    lastComponents = { json, parsed };
+  }
+  return lastComponents.parsed;
+}
+
 /**
  * The message's text as the customer saw it, header / body / footer separated by a blank line; null when
  * the template is not synced here (deleted, or never synced) or has no text.
@@ -58,14 +76,8 @@ export function templateMessageText(
   sent: { components?: unknown } | null | undefined,
 ): string | null {
   if (storedComponents === null) return null;
-  let template: StoredComponent[];
-  try {
-    const parsed = JSON.parse(storedComponents) as unknown;
-    if (!Array.isArray(parsed)) return null;
-    template = parsed as StoredComponent[];
-  } catch {
-    return null;
-  }
+  const template = parsedComponents(storedComponents);
+  if (template === null) return null;
   const sentComponents = Array.isArray(sent?.components) ? (sent.components as SentComponent[]) : [];
   const textOf = (type: string): string | null => {
     const component = template.find((c) => typeof c.type === 'string' && c.type.toUpperCase() === type);

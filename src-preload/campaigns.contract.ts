@@ -69,6 +69,22 @@ export const unconfirmedResendChoicesMs = [
   24 * HOUR_MS,
 ] as const;
 
+/**
+ * The wait before an unconfirmed send (§10) is sent again; null leaves it for the user (nothing is ever
+ * sent twice). The wizard and the campaign page offer unconfirmedResendChoicesMs.
+ */
+export const unconfirmedResendAfterMsSchema = z
+  .number({
+    error: 'The wait before sending an unconfirmed message again must be a number of milliseconds.',
+  })
+  .int('The wait before sending an unconfirmed message again must be whole milliseconds.')
+  .min(1_000, 'The wait before sending an unconfirmed message again must be at least 1 second.')
+  .max(
+    MAX_UNCONFIRMED_RESEND_MS,
+    'The wait before sending an unconfirmed message again can be at most 7 days.',
+  )
+  .nullable();
+
 /** Who a campaign goes to. Opted-out, invalid and duplicate numbers are always left out (with counts). */
 export const audienceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }).strict(),
@@ -132,18 +148,7 @@ export const campaignDraftSchema = z
      * webhook. Without one after this long it is sent again; null (the default) leaves it for you to
      * decide, so nothing is ever sent twice. The wizard offers unconfirmedResendChoicesMs.
      */
-    unconfirmedResendAfterMs: z
-      .number({
-        error: 'The wait before sending an unconfirmed message again must be a number of milliseconds.',
-      })
-      .int('The wait before sending an unconfirmed message again must be whole milliseconds.')
-      .min(1_000, 'The wait before sending an unconfirmed message again must be at least 1 second.')
-      .max(
-        MAX_UNCONFIRMED_RESEND_MS,
-        'The wait before sending an unconfirmed message again can be at most 7 days.',
-      )
-      .nullable()
-      .optional(),
+    unconfirmedResendAfterMs: unconfirmedResendAfterMsSchema.optional(),
   })
   .strict();
 export type CampaignDraft = z.infer<typeof campaignDraftSchema>;
@@ -270,6 +275,16 @@ export interface PreflightProblem {
   count: number;
   /** A few affected recipients (phone numbers) or variables. */
   examples: string[];
+  /** Up to 5 affected recipients with what is wrong for each (empty for problems of the whole campaign). */
+  recipients: PreflightExample[];
+}
+
+/** One recipient a preflight problem concerns: who, and the offending value in words. */
+export interface PreflightExample {
+  name: string | null;
+  phone: string;
+  /** e.g. "{{2}} (attribute code) is empty and has no fallback", "opted out on 2026-05-01 (Sent STOP)". */
+  value: string;
 }
 
 export interface PreflightReport {
@@ -370,6 +385,13 @@ export const campaignsContract = {
   'campaigns:resume': { request: campaignRefSchema, response: returns<CampaignView>() },
   'campaigns:cancel': { request: campaignRefSchema, response: returns<CampaignView>() },
   'campaigns:recipients': { request: recipientsQuerySchema, response: returns<RecipientsPage>() },
+  /** Changes the unconfirmed-resend wait of a campaign that is not finished (draft … paused). */
+  'campaigns:set-resend-wait': {
+    request: z
+      .object({ campaignId: rowId('campaign'), unconfirmedResendAfterMs: unconfirmedResendAfterMsSchema })
+      .strict(),
+    response: returns<CampaignView>(),
+  },
   'campaigns:resend-unconfirmed': {
     request: campaignRefSchema,
     response: returns<{ requeued: number }>(),

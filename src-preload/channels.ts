@@ -76,6 +76,7 @@ export const invokeChannels = [
   'campaigns:cancel',
   'campaigns:recipients',
   'campaigns:resend-unconfirmed',
+  'campaigns:set-resend-wait',
   'campaigns:retry-capped',
   'campaigns:export',
   'campaigns:retarget',

@@ -208,6 +208,13 @@ export interface MessageView {
   deliveredAt: number | null;
   readAt: number | null;
   failedAt: number | null;
+  /** A template message's text as the customer read it (the synced template, filled); null otherwise. */
+  text: string | null;
+  /**
+   * Set on a campaign's message to this contact (read from the campaign's own rows): it cannot be quoted
+   * or reacted to from the inbox, and its ticks move with the campaign's status webhooks.
+   */
+  campaign: { id: string; name: string } | null;
 }
 
 export interface ConversationView {

@@ -3,7 +3,7 @@
 // failed / not-read / not-replied recipients. Opted-out contacts (§7), numbers that are not valid phone
 // numbers and duplicates are left out and counted, with a few examples each, for the preflight and the
 // campaign's summary; so are a CSV's rows its import rejected, and listed contacts that no longer exist.
-import type { Audience, ExclusionCounts } from '../../src-preload/campaigns.contract';
+import type { Audience, ExclusionCounts, PreflightExample } from '../../src-preload/campaigns.contract';
 import { normalisePhone } from '../contacts/phone/normalisePhone';
 import type { Db } from '../db/open';
 import { AppError } from '../ipc/errors';
@@ -18,17 +18,21 @@ export interface ResolvedAudience {
   contacts: AudienceContact[];
   exclusions: ExclusionCounts;
   examples: Record<keyof ExclusionCounts, string[]>;
+  /** The same examples as recipients (name, number, what is wrong), for the preflight. */
+  exampleRecipients: Record<'optedOut' | 'invalid' | 'duplicate', PreflightExample[]>;
   /** The import's file name and rejects file, for "contacts from this CSV". */
   csv?: { fileName: string; rejectsFileId: string | null };
 }
 
 interface ContactRow extends AudienceContact {
   opted_out_at: number | null;
+  opted_out_reason: string | null;
 }
 
 const EXAMPLES = 5;
 const IN_CHUNK = 500;
-const contactColumns = 'c.id, c.phone_e164, c.name, c.email, c.attributes, c.opted_out_at';
+const contactColumns =
+  'c.id, c.phone_e164, c.name, c.email, c.attributes, c.opted_out_at, c.opted_out_reason';
 
 // An unconfirmed send ('unknown') may not have gone at all, so it counts as not read and not replied.
 // A reply without a read status (the customer turned read receipts off) was read all the same.
@@ -188,27 +192,47 @@ export function resolveAudience(db: Db, workspaceId: string, audience: Audience)
     contacts: [],
     exclusions: { optedOut: 0, duplicate: duplicates, ...before },
     examples: { optedOut: [], invalid: [], duplicate: duplicateExamples, rejectedRows: [], missing: [] },
+    exampleRecipients: { optedOut: [], invalid: [], duplicate: [] },
     ...(csv ? { csv } : {}),
   };
-  const phones = new Set<string>();
-  const note = (kind: 'optedOut' | 'invalid' | 'duplicate', example: string): void => {
+  // A contact listed twice: the recipient is the contact itself (it is sent once).
+  const byId = new Map(duplicateExamples.length > 0 ? rows.map((r) => [r.id, r]) : []);
+  for (const id of duplicateExamples) {
+    const row = byId.get(id);
+    if (row) {
+      result.exampleRecipients.duplicate.push({
+        name: row.name,
+        phone: row.phone_e164,
+        value: 'listed more than once; sent once',
+      });
+    }
+  }
+  /** Who first had each number (a duplicate names them). */
+  const phones = new Map<string, ContactRow>();
+  const note = (kind: 'optedOut' | 'invalid' | 'duplicate', row: ContactRow, value: string): void => {
     result.exclusions[kind]++;
-    if (result.examples[kind].length < EXAMPLES) result.examples[kind].push(example);
+    if (result.examples[kind].length < EXAMPLES) result.examples[kind].push(row.phone_e164);
+    if (result.exampleRecipients[kind].length < EXAMPLES) {
+      result.exampleRecipients[kind].push({ name: row.name, phone: row.phone_e164, value });
+    }
   };
   for (const row of rows) {
     if (row.opted_out_at !== null) {
-      note('optedOut', row.phone_e164);
+      const on = new Date(row.opted_out_at).toISOString().slice(0, 10);
+      note('optedOut', row, `opted out on ${on}${row.opted_out_reason ? ` (${row.opted_out_reason})` : ''}`);
       continue;
     }
-    if (!normalisePhone(row.phone_e164, undefined).ok) {
-      note('invalid', row.phone_e164);
+    const phone = normalisePhone(row.phone_e164, undefined);
+    if (!phone.ok) {
+      note('invalid', row, phone.message);
       continue;
     }
-    if (phones.has(row.phone_e164)) {
-      note('duplicate', row.phone_e164);
+    const first = phones.get(row.phone_e164);
+    if (first) {
+      note('duplicate', row, `same number as ${first.name ?? 'another contact'}; sent once`);
       continue;
     }
-    phones.add(row.phone_e164);
+    phones.set(row.phone_e164, row);
     result.contacts.push({
       id: row.id,
       phone_e164: row.phone_e164,

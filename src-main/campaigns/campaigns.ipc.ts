@@ -19,6 +19,8 @@ export function bindCampaigns(campaigns: CampaignsService): Partial<Handlers> {
     'campaigns:resume': ({ campaignId }) => campaigns.resume(campaignId),
     'campaigns:cancel': ({ campaignId }) => campaigns.cancel(campaignId),
     'campaigns:recipients': (query) => campaigns.recipients(query),
+    'campaigns:set-resend-wait': ({ campaignId, unconfirmedResendAfterMs }) =>
+      campaigns.setResendWait(campaignId, unconfirmedResendAfterMs),
     'campaigns:resend-unconfirmed': ({ campaignId }) => campaigns.resendUnconfirmed(campaignId),
     'campaigns:retry-capped': ({ campaignId }) => campaigns.retryCapped(campaignId),
     'campaigns:export': ({ campaignId }) => campaigns.exportResults(campaignId),

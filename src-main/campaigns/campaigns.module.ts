@@ -12,6 +12,8 @@ import type { Logger } from '../log';
 import type { JobQueue } from '../queue/runner';
 import type { TemplatesService } from '../templates/templates.service';
 import type { WhatsAppClient } from '../whatsapp/client';
+import { createConversationsRepo } from '../conversations/conversations.repo';
+import { createCampaignConversations, type CampaignConversations } from './campaignConversations';
 import { bindCampaigns } from './campaigns.ipc';
 import { createCampaignsRepo, type CampaignsRepo } from './campaigns.repo';
 import { createCampaignRunner, runJobType } from './campaigns.runner';
@@ -44,6 +46,8 @@ export interface CampaignsModule {
   readonly handlers: Partial<Handlers>;
   readonly service: CampaignsService;
   readonly repo: CampaignsRepo;
+  /** Opens a finished campaign's recipients' conversations (after it finishes, off the send path). */
+  readonly conversations: CampaignConversations;
   /** Inside the transaction that stored an inbound message: a reply within 72 h counts for its campaign. */
   onInboundStored(message: { contactId: string; connectionId: string; waTimestampMs: number }): void;
   close(): void;
@@ -106,17 +110,35 @@ export function createCampaignsModule(options: CampaignsModuleOptions): Campaign
     },
   });
 
-  const unsubscribe = events.subscribe((event, payload) => {
-    if (event !== 'templates:status-changed' || !db.open) return;
-    service.onTemplateStatus(
-      payload as { connectionId: string; name: string; language: string; status: string },
-    );
+  const conversations = createCampaignConversations({
+    db,
+    campaigns: repo,
+    conversations: createConversationsRepo(db),
+    events,
+    log,
+    now,
   });
+  const unsubscribe = events.subscribe((event, payload) => {
+    if (!db.open) return;
+    if (event === 'templates:status-changed') {
+      service.onTemplateStatus(
+        payload as { connectionId: string; name: string; language: string; status: string },
+      );
+    } else if (event === 'campaigns:changed') {
+      // Emitted after the commit that finished (completed, cancelled) the campaign; open() ignores the rest.
+      for (const campaignId of (payload as { campaignIds: string[] }).campaignIds) {
+        void conversations.open(campaignId);
+      }
+    }
+  });
+  // A pass a crash cut short (or campaigns finished before this version) resumes once start-up is done.
+  const resumeTimer = setImmediate(() => void conversations.resume());
 
   return {
     handlers: bindCampaigns(service),
     service,
     repo,
+    conversations,
     onInboundStored(message) {
       const campaignId = repo.attributeReply(
         message.contactId,
@@ -130,6 +152,8 @@ export function createCampaignsModule(options: CampaignsModuleOptions): Campaign
       }
     },
     close() {
+      clearImmediate(resumeTimer);
+      conversations.close();
       unsubscribe();
       runner.close();
     },

@@ -237,7 +237,8 @@ export function createCampaignsRepo(db: Db) {
   );
   const reopen = numbered<[number, string]>(
     db,
-    `UPDATE campaigns SET status = 'running', finished_at = NULL, updated_at = @p1 WHERE id = @p2 AND status = 'completed'`,
+    `UPDATE campaigns SET status = 'running', finished_at = NULL, conversations_opened_at = NULL, updated_at = @p1
+     WHERE id = @p2 AND status = 'completed'`,
   );
   const setExclusions = numbered<[string, number, string]>(
     db,
@@ -450,6 +451,32 @@ export function createCampaignsRepo(db: Db) {
        error_code = NULL, error_message = NULL, retry_after = NULL, cap_retries = cap_retries + 1, updated_at = @p3
      WHERE id IN (${capReady})`,
   );
+  // Finished campaigns whose recipients have not all got their conversation yet (a crash stopped it).
+  const conversationsToOpen = db
+    .prepare<[], string>(
+      `SELECT id FROM campaigns WHERE status IN ('completed', 'cancelled', 'failed') AND conversations_opened_at IS NULL`,
+    )
+    .pluck();
+  const markConversationsOpened = numbered<[number, string]>(
+    db,
+    `UPDATE campaigns SET conversations_opened_at = @p1
+     WHERE id = @p2 AND status IN ('completed', 'cancelled', 'failed') AND conversations_opened_at IS NULL`,
+  );
+  const needsConversations = db
+    .prepare<[string], number>(
+      `SELECT count(*) FROM campaigns WHERE id = ? AND status IN ('completed', 'cancelled', 'failed')
+         AND conversations_opened_at IS NULL`,
+    )
+    .pluck();
+  // Only while the campaign can still send: a finished campaign's setting is its history.
+  const setResendWait = numbered<[number | null, number, string]>(
+    db,
+    `UPDATE campaigns SET unconfirmed_resend_after_ms = @p1, updated_at = @p2
+     WHERE id = @p3 AND status IN ('draft', 'scheduled', 'running', 'paused')`,
+  );
+  const resendWaitOf = db
+    .prepare<[string], number | null>('SELECT unconfirmed_resend_after_ms FROM campaigns WHERE id = ?')
+    .pluck();
   const liveWithTemplate = db.prepare<[string, string, string], { id: string }>(
     `SELECT id FROM campaigns WHERE connection_id = ? AND template_name = ? AND template_language = ?
        AND status IN ('running', 'scheduled')`,
@@ -603,6 +630,17 @@ export function createCampaignsRepo(db: Db) {
       resetCapRetriedMessages.run(campaignId, now, now);
       return requeueCapRetried.run(campaignId, now, now).changes;
     },
+    /** False when the campaign is finished (or gone): its setting no longer changes. */
+    setResendWait: (id: string, ms: number | null, now: number): boolean =>
+      setResendWait.run(ms, now, id).changes === 1,
+    /** The current wait (the runner reads it each time it runs out of due recipients, so a change applies). */
+    resendWaitOf: (id: string): number | null => resendWaitOf.get(id) ?? null,
+    /** Finished campaigns whose recipients' conversations are not all opened yet. */
+    conversationsToOpen: (): string[] => conversationsToOpen.all(),
+    needsConversations: (id: string): boolean => (needsConversations.get(id) ?? 0) > 0,
+    /** False when the campaign runs again (a reopen) or another pass recorded it first. */
+    markConversationsOpened: (id: string, now: number): boolean =>
+      markConversationsOpened.run(now, id).changes === 1,
     liveWithTemplate: (connectionId: string, name: string, language: string): string[] =>
       liveWithTemplate.all(connectionId, name, language).map((r) => r.id),
   };

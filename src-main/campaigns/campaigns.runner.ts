@@ -221,7 +221,6 @@ export function createCampaignRunner(options: RunnerOptions) {
 
     const connectionId = campaign.connection_id;
     const template = { name: campaign.template_name, language: campaign.template_language };
-    const resendAfter = campaign.unconfirmed_resend_after_ms;
     // Up to a quarter second of sends past the runner (at most one second's): they wait for their slot in
     // the connection limiter's FIFO (so the pace is the limiter's), and an inbox message queued behind
     // them waits at most that long. Never more than the client has sockets for beyond SHARED_SOCKETS: a
@@ -412,6 +411,8 @@ export function createCampaignRunner(options: RunnerOptions) {
       }
       // Nothing due and nothing in flight: wait for delayed recipients, resend or finish.
       const at = now();
+      // Read now, not at the run's start: the user may change it on a running campaign.
+      const resendAfter = repo.resendWaitOf(campaignId);
       if (resendAfter !== null) {
         const requeued = fenced(() => repo.requeueUnconfirmed(campaignId, at - resendAfter, at));
         if (requeued > 0) {

@@ -16,6 +16,7 @@ import {
   type CampaignExportResult,
   type CampaignView,
   type AudiencePreview,
+  type PreflightExample,
   type PreflightProblem,
   type PreflightReport,
   type RecipientsPage,
@@ -234,6 +235,9 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
     const template = templateOf(campaign.connection_id, campaign.template_name, campaign.template_language);
     const content = JSON.parse(campaign.params) as CampaignContent;
     const audience = resolveAudience(db, campaign.workspace_id, JSON.parse(campaign.audience) as Audience);
+    // A template problem blocks everyone: the first few recipients show who would not get the message.
+    const blockedBy = (value: string): PreflightExample[] =>
+      audience.contacts.slice(0, EXAMPLES).map((c) => ({ name: c.name, phone: c.phone_e164, value }));
     if (!template) {
       problems.push({
         code: 'TEMPLATE_NOT_FOUND',
@@ -241,6 +245,7 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
         message: `The template ${campaign.template_name} (${campaign.template_language}) is not on this number any more.`,
         count: 1,
         examples: [],
+        recipients: blockedBy(`template ${campaign.template_name} is not on this number`),
       });
     } else if (!sendableStatuses.has(template.status)) {
       const paused = template.status === 'PAUSED' || template.status === 'DISABLED';
@@ -250,6 +255,7 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
         message: `The template is ${template.status}; ${paused ? 'Meta stopped it for quality: wait or choose another template.' : 'only an approved template can be sent.'}`,
         count: 1,
         examples: [],
+        recipients: blockedBy(`template ${campaign.template_name} is ${template.status}`),
       });
     }
     const samples: { phone: string; body: string }[] = [];
@@ -263,9 +269,13 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
           message: problem.message,
           count: 1,
           examples: problem.examples,
+          recipients: [],
         });
       }
-      const perCode = new Map<string, { count: number; examples: string[] }>();
+      const perCode = new Map<
+        string,
+        { count: number; examples: string[]; recipients: PreflightExample[] }
+      >();
       for (const contact of audience.contacts) {
         const rendered = renderFor(shape, content, contact);
         if (rendered.ok) {
@@ -273,10 +283,16 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
           if (samples.length < 3) samples.push({ phone: contact.phone_e164, body: rendered.body });
           continue;
         }
-        const entry = perCode.get(rendered.problem.code) ?? { count: 0, examples: [] };
+        const entry = perCode.get(rendered.problem.code) ?? { count: 0, examples: [], recipients: [] };
         entry.count++;
-        if (entry.examples.length < EXAMPLES)
+        if (entry.examples.length < EXAMPLES) {
           entry.examples.push(`${contact.phone_e164}: ${rendered.problem.detail}`);
+          entry.recipients.push({
+            name: contact.name,
+            phone: contact.phone_e164,
+            value: rendered.problem.detail,
+          });
+        }
         perCode.set(rendered.problem.code, entry);
       }
       for (const [code, entry] of perCode) {
@@ -289,6 +305,7 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
               : `${entry.count} recipient(s) would get a message that is too long; they will be skipped.`,
           count: entry.count,
           examples: entry.examples,
+          recipients: entry.recipients,
         });
       }
     }
@@ -313,6 +330,10 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
           message: `${count} ${words}.`,
           count,
           examples: audience.examples[key],
+          recipients:
+            key === 'optedOut' || key === 'invalid' || key === 'duplicate'
+              ? audience.exampleRecipients[key]
+              : [],
         });
       }
     }
@@ -323,6 +344,7 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
         message: 'Nobody to send to: the audience is empty after exclusions.',
         count: 0,
         examples: [],
+        recipients: [],
       });
     }
     repo.setExclusions(campaignId, JSON.stringify(audience.exclusions), now());
@@ -500,6 +522,22 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
       const cancelled = db.transaction(() => repo.cancel(campaignId, now())).immediate();
       if (!cancelled && campaign.status !== 'cancelled') {
         throw new AppError('CONFLICT', `This campaign is ${campaign.status} and cannot be cancelled.`);
+      }
+      changed(campaignId);
+      return view(requireCampaign(campaignId));
+    },
+    /**
+     * The wait before unconfirmed sends go again, changed while the campaign can still send. A running
+     * campaign's runner reads it when it next runs out of due recipients; one already waiting for the old
+     * wait to pass wakes at that time and then applies the new value (turning it off never sends more).
+     */
+    setResendWait(campaignId: string, ms: number | null): CampaignView {
+      const campaign = requireCampaign(campaignId);
+      if (!repo.setResendWait(campaignId, ms, now())) {
+        throw new AppError(
+          'CONFLICT',
+          `This campaign is ${repo.statusOf(campaignId) ?? campaign.status}; the resend setting of a finished campaign cannot change.`,
+        );
       }
       changed(campaignId);
       return view(requireCampaign(campaignId));

@@ -5,6 +5,7 @@
 // rendered parameters are stored on the recipient row, so a send needs no further lookups).
 import type { CampaignContent, VariableSource } from '../../src-preload/campaigns.contract';
 import type { TemplateParams } from '../../src-preload/messaging.contract';
+import { fillPlaceholders } from '../conversations/templateText';
 import type { TemplateRow } from '../templates/templates.repo';
 
 export interface RenderContact {
@@ -131,8 +132,16 @@ function valueOf(
   return text === '' ? (source.fallback ?? '').trim() : text;
 }
 
-function fill(text: string, values: Map<string, string>): string {
-  return text.replace(/\{\{\s*([a-z0-9_]+)\s*\}\}/g, (whole, name: string) => values.get(name) ?? whole);
+/** Where an empty variable was to take its value from, for the preflight's examples. */
+function sourceWords(source: VariableSource | undefined): string {
+  if (!source) return 'not mapped';
+  const from =
+    source.source === 'constant'
+      ? 'an empty constant'
+      : source.source === 'field'
+        ? `the contact's ${source.field}`
+        : `attribute “${source.key}”`;
+  return source.source === 'constant' ? from : `${from}, no fallback`;
 }
 
 export type RenderResult =
@@ -151,10 +160,17 @@ export function renderFor(
     const source = content.body[variable];
     values.set(variable, source ? valueOf(source, contact, attributes) : '');
   }
-  const body = fill(shape.bodyText, values);
+  const body = fillPlaceholders(shape.bodyText, values);
   const empty = shape.bodyVariables.find((v) => values.get(v) === '');
   if (empty !== undefined) {
-    return { ok: false, problem: { code: 'EMPTY_VARIABLE', detail: `{{${empty}}} is empty` }, body };
+    return {
+      ok: false,
+      problem: {
+        code: 'EMPTY_VARIABLE',
+        detail: `{{${empty}}} is empty (${sourceWords(content.body[empty])})`,
+      },
+      body,
+    };
   }
   if (body.length > BODY_MAX) {
     return {
@@ -172,9 +188,19 @@ export function renderFor(
   if (shape.headerFormat === 'TEXT' && shape.headerVariables.length > 0 && content.headerText) {
     const headerValue = valueOf(content.headerText, contact, attributes);
     if (headerValue === '') {
-      return { ok: false, problem: { code: 'EMPTY_VARIABLE', detail: 'the header variable is empty' }, body };
+      return {
+        ok: false,
+        problem: {
+          code: 'EMPTY_VARIABLE',
+          detail: `the header variable is empty (${sourceWords(content.headerText)})`,
+        },
+        body,
+      };
     }
-    const header = fill(shape.headerText, new Map(shape.headerVariables.map((v) => [v, headerValue])));
+    const header = fillPlaceholders(
+      shape.headerText,
+      new Map(shape.headerVariables.map((v) => [v, headerValue])),
+    );
     if (header.length > HEADER_MAX) {
       return {
         ok: false,

@@ -87,6 +87,42 @@ export interface ConversationRow {
   handoff_requested_at: number | null;
 }
 
+/**
+ * A campaign's message to the conversation's contact (campaign_messages), with what the thread shows of
+ * it: the campaign, the template snapshot and the recipient's rendered parameters.
+ */
+export interface CampaignThreadRow {
+  id: string;
+  campaign_id: string;
+  campaign_name: string;
+  template_name: string;
+  template_language: string;
+  /** The synced template's components (its text); null when the template is gone. */
+  template_components: string | null;
+  /** The recipient's parameters (TemplateParams JSON), rendered when the audience was materialised. */
+  params: string;
+  status: string;
+  error_code: number | null;
+  error_message: string | null;
+  wamid: string | null;
+  sent_at: number | null;
+  delivered_at: number | null;
+  read_at: number | null;
+  failed_at: number | null;
+  created_at: number;
+}
+
+/** A recipient of a finished campaign whose message WhatsApp took, to get-or-create its conversation. */
+export interface CampaignSendRow {
+  contact_id: string;
+  connection_id: string;
+  campaign_name: string;
+  template_name: string;
+  template_components: string | null;
+  params: string;
+  created_at: number;
+}
+
 export type ConversationFilter = 'all' | 'open' | 'closed' | 'unread' | 'bot_paused';
 
 export interface NewOutboundMessage {
@@ -273,6 +309,68 @@ export function createConversationsRepo(db: Db) {
     `SELECT * FROM messages WHERE conversation_id = @conversationId
        AND (created_at > @at OR (created_at = @at AND id > @id))
      ORDER BY created_at ASC, id ASC LIMIT @limit`,
+  );
+  // A conversation's campaign messages: its contact's recipients of campaigns sent from its number. Read
+  // through campaign_recipients_contact and campaign_messages' UNIQUE(campaign_recipient_id); a contact
+  // gets one row per campaign, so the sort is over a handful of rows.
+  const campaignThreadColumns = `cm.id, cm.campaign_id, k.name AS campaign_name, k.template_name,
+       k.template_language, t.components AS template_components, r.params, cm.status, cm.error_code,
+       cm.error_message, cm.wamid, cm.sent_at, cm.delivered_at, cm.read_at, cm.failed_at, cm.created_at`;
+  const campaignThreadFrom = `campaign_recipients r
+       JOIN campaign_messages cm ON cm.campaign_recipient_id = r.id
+       JOIN campaigns k ON k.id = r.campaign_id
+       LEFT JOIN templates t ON t.id = k.template_id
+     WHERE r.contact_id = @contactId AND k.connection_id = @connectionId`;
+  const campaignThread = db.prepare(
+    `SELECT ${campaignThreadColumns} FROM ${campaignThreadFrom}
+       AND (@cursorAt IS NULL OR cm.created_at < @cursorAt OR (cm.created_at = @cursorAt AND cm.id < @cursorId))
+     ORDER BY cm.created_at DESC, cm.id DESC LIMIT @limit`,
+  );
+  const campaignNewerThan = db.prepare(
+    `SELECT ${campaignThreadColumns} FROM ${campaignThreadFrom}
+       AND (cm.created_at > @at OR (cm.created_at = @at AND cm.id > @id))
+     ORDER BY cm.created_at ASC, cm.id ASC LIMIT @limit`,
+  );
+  const templateComponents = db
+    .prepare<[string, string, string], string>(
+      'SELECT components FROM templates WHERE connection_id = ? AND name = ? AND language = ?',
+    )
+    .pluck();
+  // Recipients whose send WhatsApp took (a failure reported later shows in that thread with its advice);
+  // a send refused outright, an unconfirmed one and a skipped recipient open no conversation.
+  const campaignSends = db.prepare<[string], CampaignSendRow>(
+    `SELECT r.contact_id, k.connection_id, k.name AS campaign_name, k.template_name,
+            t.components AS template_components, r.params, cm.created_at
+     FROM campaign_messages cm
+       JOIN campaign_recipients r ON r.id = cm.campaign_recipient_id
+       JOIN campaigns k ON k.id = cm.campaign_id
+       LEFT JOIN templates t ON t.id = k.template_id
+     WHERE cm.campaign_id = ? AND r.contact_id IS NOT NULL
+       AND cm.status IN ('accepted', 'sent', 'delivered', 'read', 'played')
+     ORDER BY cm.rowid`,
+  );
+  // Get-or-create (seed §6), never check-then-insert: a reply's webhook may create the same conversation
+  // at any moment. The campaign message becomes the preview only if nothing newer is in the thread.
+  const upsertFromCampaign = db.prepare<
+    {
+      id: string;
+      connectionId: string;
+      contactId: string;
+      at: number;
+      preview: string;
+      now: number;
+    },
+    { id: string }
+  >(
+    `INSERT INTO conversations (id, connection_id, contact_id, source, last_message_at, last_message_preview,
+                                created_at, updated_at)
+     VALUES (@id, @connectionId, @contactId, 'campaign', @at, @preview, @now, @now)
+     ON CONFLICT (connection_id, contact_id) DO UPDATE SET
+       last_message_preview = CASE WHEN excluded.last_message_at >= coalesce(conversations.last_message_at, 0)
+         THEN excluded.last_message_preview ELSE conversations.last_message_preview END,
+       last_message_at = max(coalesce(conversations.last_message_at, 0), excluded.last_message_at),
+       updated_at = excluded.updated_at
+     RETURNING id`,
   );
   const unreadSummary = db.prepare<{ workspaceId: string }, { conversations: number; messages: number }>(
     `SELECT count(*) AS conversations, coalesce(sum(unread_count), 0) AS messages FROM conversations
@@ -488,6 +586,54 @@ export function createConversationsRepo(db: Db) {
     /** Up to `limit` messages after (created_at, id), oldest first. */
     newerThan(conversationId: string, after: { at: number; id: string }, limit: number): MessageRow[] {
       return newerThan.all({ conversationId, at: after.at, id: after.id, limit }) as MessageRow[];
+    },
+
+    /** The contact's campaign messages from this number before `cursor`, newest first. */
+    campaignThread(
+      contactId: string,
+      connectionId: string,
+      cursor: { at: number; id: string } | null,
+      limit: number,
+    ): CampaignThreadRow[] {
+      return campaignThread.all({
+        contactId,
+        connectionId,
+        cursorAt: cursor?.at ?? null,
+        cursorId: cursor?.id ?? '',
+        limit,
+      }) as CampaignThreadRow[];
+    },
+
+    /** Up to `limit` of the contact's campaign messages after (created_at, id), oldest first. */
+    campaignNewerThan(
+      contactId: string,
+      connectionId: string,
+      after: { at: number; id: string },
+      limit: number,
+    ): CampaignThreadRow[] {
+      return campaignNewerThan.all({
+        contactId,
+        connectionId,
+        at: after.at,
+        id: after.id,
+        limit,
+      }) as CampaignThreadRow[];
+    },
+
+    templateComponents(connectionId: string, name: string, language: string): string | null {
+      return templateComponents.get(connectionId, name, language) ?? null;
+    },
+
+    campaignSends(campaignId: string): CampaignSendRow[] {
+      return campaignSends.all(campaignId);
+    },
+
+    /** Inside the caller's transaction: the contact's conversation, created or brought up to the send. */
+    upsertFromCampaign(
+      row: { connectionId: string; contactId: string; at: number; preview: string },
+      now: number,
+    ): string {
+      return upsertFromCampaign.get({ ...row, id: newId(now), now })!.id;
     },
 
     unreadSummary(workspaceId: string): { conversations: number; messages: number } {

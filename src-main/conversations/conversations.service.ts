@@ -5,13 +5,16 @@ import type { EventBus } from '../events';
 import { AppError } from '../ipc/errors';
 import type { Logger } from '../log';
 import type { WhatsAppClient } from '../whatsapp/client';
+import { toCampaignMessageView } from './campaignMessages';
 import type {
+  CampaignThreadRow,
   ConversationFilter,
   ConversationRow,
   ConversationsRepo,
   MessageRow,
 } from './conversations.repo';
 import { toConversationView, toMessageView } from './messages.service';
+import { templateMessageText } from './templateText';
 
 export interface ConversationsServiceOptions {
   repo: ConversationsRepo;
@@ -45,8 +48,51 @@ function decodeCursor(cursor: string | undefined): Cursor | null {
   throw new AppError('BAD_REQUEST', 'That page cursor is not valid; reload the list.');
 }
 
+/** Newest first by (createdAt, id), the order of the thread statements (ids compare as SQLite's BINARY). */
+const newestFirst = (a: MessageView, b: MessageView): number =>
+  b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
 export function createConversationsService(options: ConversationsServiceOptions) {
   const { repo, events, log, now } = options;
+
+  /**
+   * A thread's messages: the conversation's own rows merged with the campaign messages sent to its contact
+   * from its number, in one (createdAt, id) order, so a page cursor is the last item whichever table it
+   * came from. Each side reads at most one page through its index; the merge keeps the newest of both.
+   */
+  const threadSource = (conversation: ConversationRow) => {
+    const templateTexts = new Map<string, string | null>();
+    const view = (row: MessageRow): MessageView => {
+      const message = toMessageView(row);
+      if (row.type !== 'template') return message;
+      const sent = (
+        message.body as { template?: { name?: unknown; language?: { code?: unknown }; components?: unknown } }
+      ).template;
+      const name = typeof sent?.name === 'string' ? sent.name : '';
+      const language = typeof sent?.language?.code === 'string' ? sent.language.code : '';
+      const key = `${name}\u0000${language}`;
+      if (!templateTexts.has(key)) {
+        templateTexts.set(key, repo.templateComponents(conversation.connection_id, name, language));
+      }
+      return { ...message, text: templateMessageText(templateTexts.get(key) ?? null, sent) };
+    };
+    const campaignView = (row: CampaignThreadRow) => toCampaignMessageView(row, conversation.id);
+    const { contact_id: contactId, connection_id: connectionId } = conversation;
+    return {
+      view,
+      older(cursor: Cursor | null, limit: number): MessageView[] {
+        const own = repo.thread(conversation.id, cursor, limit).map(view);
+        const sent = repo.campaignThread(contactId, connectionId, cursor, limit).map(campaignView);
+        return [...own, ...sent].sort(newestFirst).slice(0, limit);
+      },
+      /** Oldest first. */
+      newer(after: Cursor, limit: number): MessageView[] {
+        const own = repo.newerThan(conversation.id, after, limit).map(view);
+        const sent = repo.campaignNewerThan(contactId, connectionId, after, limit).map(campaignView);
+        return [...own, ...sent].sort((a, b) => newestFirst(b, a)).slice(0, limit);
+      },
+    };
+  };
 
   const requireConversation = (conversationId: string): ConversationRow => {
     const row = repo.conversationById(conversationId);
@@ -100,7 +146,8 @@ export function createConversationsService(options: ConversationsServiceOptions)
       hasNewer: boolean;
     } {
       const conversation = requireConversation(request.conversationId);
-      let newer: MessageRow[] = [];
+      const source = threadSource(conversation);
+      let newer: MessageView[] = [];
       let hasNewer = false;
       let olderFrom = decodeCursor(request.cursor);
       let limit = request.limit;
@@ -111,25 +158,20 @@ export function createConversationsService(options: ConversationsServiceOptions)
           throw new AppError('NOT_FOUND', 'That message is not in this conversation any more.');
         }
         const wantNewer = Math.floor(request.limit / 2);
-        const after = repo.newerThan(
-          request.conversationId,
-          { at: target.created_at, id: target.id },
-          wantNewer + 1,
-        );
+        const after = source.newer({ at: target.created_at, id: target.id }, wantNewer + 1);
         hasNewer = after.length > wantNewer;
-        newer = [...after.slice(0, wantNewer).reverse(), target];
+        newer = [...after.slice(0, wantNewer).reverse(), source.view(target)];
         olderFrom = { at: target.created_at, id: target.id };
         limit = Math.max(0, request.limit - newer.length);
       }
-      const rows = limit > 0 ? repo.thread(request.conversationId, olderFrom, limit + 1) : [];
+      const rows = limit > 0 ? source.older(olderFrom, limit + 1) : [];
       const page = [...newer, ...rows.slice(0, limit)];
       const last = page[page.length - 1];
-      const moreOlder =
-        limit > 0 ? rows.length > limit : repo.thread(request.conversationId, olderFrom, 1).length > 0;
+      const moreOlder = limit > 0 ? rows.length > limit : source.older(olderFrom, 1).length > 0;
       return {
         conversation: toConversationView(conversation),
-        items: page.map(toMessageView),
-        nextCursor: moreOlder && last ? encodeCursor(last.created_at, last.id) : null,
+        items: page,
+        nextCursor: moreOlder && last ? encodeCursor(last.createdAt, last.id) : null,
         hasNewer,
       };
     },

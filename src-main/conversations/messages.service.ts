@@ -64,6 +64,8 @@ export function toMessageView(row: MessageRow): MessageView {
     deliveredAt: row.delivered_at,
     readAt: row.read_at,
     failedAt: row.failed_at,
+    text: null,
+    campaign: null,
   };
 }
 

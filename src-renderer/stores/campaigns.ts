@@ -44,6 +44,8 @@ interface CampaignsState {
     kind: 'pause' | 'resume' | 'cancel' | 'resend-unconfirmed' | 'retry-capped',
     campaignId: string,
   ): Promise<void>;
+  /** The unconfirmed-resend wait of a campaign that is not finished (null: never resend by itself). */
+  setResendWait(campaignId: string, ms: number | null): Promise<void>;
   exportResults(campaignId: string): Promise<void>;
   retarget(campaignId: string, which: RetargetKind): Promise<CampaignView>;
 }
@@ -182,6 +184,13 @@ export const useCampaignsStore = create<CampaignsState>((set, get) => {
       else if (kind === 'retry-capped') await api.invoke('campaigns:retry-capped', { campaignId });
       else await api.invoke(`campaigns:${kind}`, { campaignId });
       await refreshDetail();
+    },
+    async setResendWait(campaignId, ms) {
+      const updated = await api.invoke('campaigns:set-resend-wait', {
+        campaignId,
+        unconfirmedResendAfterMs: ms,
+      });
+      if (get().detail?.id === updated.id) set({ detail: updated });
     },
     async exportResults(campaignId) {
       set({ exportResult: undefined, exportError: undefined });

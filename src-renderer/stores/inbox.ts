@@ -417,6 +417,13 @@ api.on('messages:status-changed', ({ messageIds }) => {
     void useInboxStore.getState().refreshThread();
   }
 });
+// A campaign message's ticks move with the campaign's status webhooks (they are not messages rows).
+api.on('campaigns:counters-changed', ({ campaignIds }) => {
+  const thread = useInboxStore.getState().thread;
+  if (thread?.items.some((m) => m.campaign !== null && campaignIds.includes(m.campaign.id))) {
+    scheduleRefresh([thread.conversation.id]);
+  }
+});
 api.on('workspaces:changed', () => {
   useInboxStore.getState().close();
   void useInboxStore.getState().loadList();

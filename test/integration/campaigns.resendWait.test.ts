@@ -8,8 +8,9 @@ import {
   unconfirmedResendChoicesMs,
   type CampaignView,
 } from '../../src-preload/campaigns.contract';
-import { campaignDraft } from '../helpers/campaignFixtures';
+import { campaignDraft, seedContacts } from '../helpers/campaignFixtures';
 import { openCampaignHarness, type CampaignHarness } from '../helpers/campaignHarness';
+import { waitFor } from '../helpers/waitFor';
 
 let h: CampaignHarness | undefined;
 afterEach(async () => {
@@ -106,5 +107,110 @@ describe('unconfirmed resend wait', () => {
       which: 'failed',
     });
     expect(retarget.unconfirmedResendAfterMs).toBe(24 * HOUR);
+  });
+
+  it('the campaign page changes it while the campaign can send (validated); a finished campaign keeps its setting', async () => {
+    h = await openCampaignHarness({ ratePerSecond: 50 });
+    const c = h;
+    const draft = await c.value<CampaignView>(
+      'campaigns:create',
+      campaignDraft(c.connectionId, 'Editable', { kind: 'all' }),
+    );
+    const set = (campaignId: string, unconfirmedResendAfterMs: unknown) =>
+      c.call('campaigns:set-resend-wait', { campaignId, unconfirmedResendAfterMs });
+    const stored = (id: string) =>
+      c.db.prepare('SELECT unconfirmed_resend_after_ms FROM campaigns WHERE id = ?').pluck().get(id);
+
+    const halfHour = await c.value<CampaignView>('campaigns:set-resend-wait', {
+      campaignId: draft.id,
+      unconfirmedResendAfterMs: HOUR / 2,
+    });
+    expect(halfHour.unconfirmedResendAfterMs).toBe(HOUR / 2);
+    expect(stored(draft.id)).toBe(HOUR / 2);
+
+    // Refused by the contract with its words; nothing changes.
+    for (const [value, words] of [
+      [500, 'at least 1 second'],
+      [8 * 24 * HOUR, 'at most 7 days'],
+      ['1h', 'a number of milliseconds'],
+      [undefined, 'a number of milliseconds'],
+    ] as const) {
+      const refused = await set(draft.id, value);
+      expect(refused, String(value)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+      expect(refused.ok ? '' : refused.error.message).toContain(words);
+    }
+    expect(stored(draft.id)).toBe(HOUR / 2);
+    expect(await set('no-such-campaign', null)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+
+    for (const status of ['scheduled', 'running', 'paused'] as const) {
+      c.db.prepare('UPDATE campaigns SET status = ? WHERE id = ?').run(status, draft.id);
+      const changed = await set(draft.id, status === 'paused' ? null : 24 * HOUR);
+      expect(changed, status).toMatchObject({ ok: true });
+    }
+    expect(stored(draft.id)).toBeNull();
+    for (const status of ['completed', 'cancelled', 'failed'] as const) {
+      c.db.prepare('UPDATE campaigns SET status = ? WHERE id = ?').run(status, draft.id);
+      const refused = await set(draft.id, HOUR);
+      expect(refused, status).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      expect(refused.ok ? '' : refused.error.message).toContain(`This campaign is ${status}`);
+      expect(stored(draft.id)).toBeNull();
+    }
+  });
+
+  it('a wait set on a paused campaign is what the runner applies when it resumes: an old unconfirmed send goes again once; off, it never does', async () => {
+    h = await openCampaignHarness({ ratePerSecond: 50, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const c = h;
+    const { phones } = seedContacts(c.db, c.workspaceId, 2);
+    const sendsTo = (phone: string) =>
+      c.sim.ledger.messages({ type: 'template' }).filter((m) => m.to === phone.slice(1) || m.to === phone)
+        .length;
+    const completed = async (id: string) =>
+      waitFor(
+        async () => {
+          const v = await c.value<CampaignView>('campaigns:get', { campaignId: id });
+          return v.status === 'completed' ? v : null;
+        },
+        { timeoutMs: 30_000, what: 'campaign completed' },
+      );
+    // The state a crash mid-request leaves (§10): the recipient unconfirmed for two hours, campaign paused.
+    const leaveUnconfirmed = (campaignId: string) => {
+      const twoHoursAgo = Date.now() - 2 * HOUR;
+      c.db
+        .prepare(
+          `UPDATE campaign_recipients SET status = 'unknown', status_at = ? WHERE campaign_id = ? AND phone_e164 = ?`,
+        )
+        .run(twoHoursAgo, campaignId, phones[0]);
+      c.db.prepare(`UPDATE campaigns SET status = 'paused' WHERE id = ?`).run(campaignId);
+    };
+
+    const off = await c.value<CampaignView>('campaigns:create', {
+      ...campaignDraft(c.connectionId, 'Off', { kind: 'all' }),
+      unconfirmedResendAfterMs: HOUR / 2,
+    });
+    await c.value('campaigns:start', { campaignId: off.id });
+    await completed(off.id);
+    await c.sim.control.settle();
+    leaveUnconfirmed(off.id);
+    await c.value('campaigns:set-resend-wait', { campaignId: off.id, unconfirmedResendAfterMs: null });
+    await c.value('campaigns:resume', { campaignId: off.id });
+    const offDone = await completed(off.id);
+    expect(offDone.counters.unconfirmed).toBe(1);
+    expect(sendsTo(phones[0]!)).toBe(1);
+
+    const on = await c.value<CampaignView>(
+      'campaigns:create',
+      campaignDraft(c.connectionId, 'On', { kind: 'all' }),
+    );
+    await c.value('campaigns:start', { campaignId: on.id });
+    await completed(on.id);
+    await c.sim.control.settle();
+    leaveUnconfirmed(on.id);
+    await c.value('campaigns:set-resend-wait', { campaignId: on.id, unconfirmedResendAfterMs: HOUR / 2 });
+    await c.value('campaigns:resume', { campaignId: on.id });
+    const onDone = await completed(on.id);
+    expect(onDone.counters.unconfirmed).toBe(0);
+    // Once from 'Off', twice from 'On' (its first send, and the resend after the wait).
+    expect(sendsTo(phones[0]!)).toBe(3);
+    expect(sendsTo(phones[1]!)).toBe(2);
   });
 });

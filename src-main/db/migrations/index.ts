@@ -11,6 +11,7 @@ import { inboxSearch } from './0007-inbox-search';
 import { importAudiences } from './0008-import-audiences';
 import { campaignCapRetry } from './0009-campaign-cap-retry';
 import { unreadTotals } from './0010-unread-totals';
+import { campaignConversations } from './0011-campaign-conversations';
 
 export const migrations: readonly Migration[] = [
   initial,
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   importAudiences,
   campaignCapRetry,
   unreadTotals,
+  campaignConversations,
 ];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */

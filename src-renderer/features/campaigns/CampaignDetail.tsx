@@ -1,6 +1,7 @@
 // A campaign's detail page: live counters (pushed by `campaigns:counters-changed`), the delivery funnel
 // as a plain SVG chart, rates, the actions its state allows, CSV export of the results, retargeting,
-// and a virtualized per-recipient table filterable by state, with each failure's advice.
+// the unconfirmed-resend setting (changeable until the campaign finishes), and a virtualized
+// per-recipient table filterable by state, with each failure's advice.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import {
@@ -13,6 +14,7 @@ import { errorMessage } from '../../lib/api';
 import { useCampaignsStore } from '../../stores/campaigns';
 import { openCampaign } from './CampaignsScreen';
 import { dateTime, percent, progressOf, stateLabel, statusLabel } from './format';
+import { ResendSetting } from './ResendSetting';
 
 const ROW_HEIGHT = 44;
 
@@ -315,6 +317,10 @@ export function CampaignDetail({ campaignId }: { campaignId: string }) {
         </div>
         <Funnel campaign={campaign} />
       </div>
+      <ResendSetting
+        key={`${campaign.id}:${campaign.unconfirmedResendAfterMs ?? 'never'}`}
+        campaign={campaign}
+      />
       <div className="campaign-toolbar" aria-label="Retarget">
         <span>Retarget:</span>
         <button type="button" disabled={c.failed === 0} onClick={() => retarget('failed')}>

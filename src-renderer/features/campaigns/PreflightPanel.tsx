@@ -1,6 +1,41 @@
-// The preflight report: what would go wrong, with counts and examples; the cost category; the messaging
-// tier and its daily cap; a few messages as the recipients will get them (plain text, never HTML).
-import type { PreflightReport } from '../../../src-preload/campaigns.contract';
+// The preflight report: what would go wrong, with counts and example recipients (name, number and the
+// offending value, as text); the cost category; the messaging tier and its daily cap; a few messages as
+// the recipients will get them (plain text, never HTML).
+import type { PreflightProblem, PreflightReport } from '../../../src-preload/campaigns.contract';
+
+/** Who a problem concerns: up to five recipients, each with the value that is wrong for them. */
+function ProblemExamples({ problem }: { problem: PreflightProblem }) {
+  const more = problem.count - problem.recipients.length;
+  return (
+    <table className="problem-examples" aria-label={`Examples: ${problem.message}`}>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Number</th>
+          <th scope="col">Problem</th>
+        </tr>
+      </thead>
+      <tbody>
+        {problem.recipients.map((r, i) => (
+          <tr key={`${r.phone}-${i}`}>
+            <td>{r.name ?? <span className="muted">no name</span>}</td>
+            <td>{r.phone}</td>
+            <td>{r.value}</td>
+          </tr>
+        ))}
+      </tbody>
+      {more > 0 && problem.severity === 'warning' ? (
+        <tfoot>
+          <tr>
+            <td colSpan={3} className="muted">
+              and {more.toLocaleString()} more
+            </td>
+          </tr>
+        </tfoot>
+      ) : null}
+    </table>
+  );
+}
 
 export function PreflightPanel({ report }: { report: PreflightReport }) {
   return (
@@ -37,10 +72,14 @@ export function PreflightPanel({ report }: { report: PreflightReport }) {
       ) : (
         <ul className="preflight-problems" aria-label="Problems">
           {report.problems.map((p) => (
-            <li key={p.code} className={`problem ${p.severity}`}>
+            <li key={p.code} className={`problem ${p.severity}`} data-testid={`problem-${p.code}`}>
               <strong>{p.severity === 'error' ? 'Blocks sending: ' : 'Note: '}</strong>
               {p.message}
-              {p.examples.length > 0 ? <span className="muted"> e.g. {p.examples.join('; ')}</span> : null}
+              {p.recipients.length > 0 ? (
+                <ProblemExamples problem={p} />
+              ) : p.examples.length > 0 ? (
+                <span className="muted"> e.g. {p.examples.join('; ')}</span>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -1,7 +1,8 @@
 // One message in the thread: quoted message (context), content, time and, for our messages, the delivery
 // ticks. "unknown" is shown as unconfirmed (it may have gone out; never resent automatically), a failure
 // in red with Meta's error and the plain-language advice, plus a one-click fix where one exists
-// (131047: outside the 24 h window → send a template instead).
+// (131047: outside the 24 h window → send a template instead). A campaign's message names its campaign
+// and has no Reply button: the send point quotes the conversation's own messages only.
 import type { MessageStatus, MessageView } from '../../../src-preload/messaging.contract';
 import { clockTime } from './inboxTime';
 import { MessageContent, summaryOf } from './MessageContent';
@@ -103,14 +104,18 @@ export function MessageBubble(props: {
       ) : null}
       <MessageContent message={message} />
       <div className="msg-meta">
-        {outbound && message.origin !== 'agent' ? (
+        {message.campaign !== null ? (
+          <span className="msg-campaign" data-testid="message-campaign">
+            Campaign “{message.campaign.name}”
+          </span>
+        ) : outbound && message.origin !== 'agent' ? (
           <span className="msg-origin">
             {message.origin === 'bot' ? 'Bot' : message.origin.replace('_', ' ')}
           </span>
         ) : null}
         <time dateTime={new Date(shownAt(message)).toISOString()}>{clockTime(shownAt(message))}</time>
         {outbound ? <MessageStatusMark message={message} /> : null}
-        {message.wamid !== null && message.type !== 'reaction' ? (
+        {message.wamid !== null && message.type !== 'reaction' && message.campaign === null ? (
           <button
             type="button"
             className="link-button msg-reply-button"

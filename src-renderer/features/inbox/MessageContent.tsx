@@ -29,7 +29,7 @@ export function summaryOf(message: MessageView): string {
     case 'text':
       return str(field(body, 'text', 'body'));
     case 'template':
-      return `Template: ${str(field(body, 'template', 'name'))}`;
+      return message.text ?? `Template: ${str(field(body, 'template', 'name'))}`;
     case 'interactive':
       return (
         str(field(body, 'interactive', 'button_reply', 'title')) ||
@@ -54,7 +54,7 @@ export function summaryOf(message: MessageView): string {
   }
 }
 
-function TemplateBody({ body }: { body: unknown }) {
+function TemplateBody({ body, text }: { body: unknown; text: string | null }) {
   const name = str(field(body, 'template', 'name'));
   const language = str(field(body, 'template', 'language', 'code'));
   const components = field(body, 'template', 'components');
@@ -71,10 +71,16 @@ function TemplateBody({ body }: { body: unknown }) {
   }
   return (
     <div className="msg-template">
-      <div className="msg-template-name">
+      {text !== null ? (
+        // The synced template filled with this message's values: what the customer read.
+        <div className="msg-text" data-testid="template-text">
+          <FormattedText text={text} />
+        </div>
+      ) : null}
+      <div className={text !== null ? 'msg-template-name muted' : 'msg-template-name'}>
         Template <strong>{name}</strong> <span className="muted">({language})</span>
       </div>
-      {values.length > 0 ? (
+      {text === null && values.length > 0 ? (
         <ul className="msg-template-values" aria-label="Template variables">
           {values.map((v, i) => (
             <li key={i}>{v}</li>
@@ -140,7 +146,7 @@ export function MessageContent({ message }: { message: MessageView }) {
         </div>
       );
     case 'template':
-      return <TemplateBody body={body} />;
+      return <TemplateBody body={body} text={message.text} />;
     case 'interactive':
       return <InteractiveBody body={body} />;
     case 'button':

@@ -72,4 +72,22 @@ export class CampaignsPage {
   summaryResend(): Locator {
     return this.page.getByTestId('summary-resend');
   }
+  variableAttribute(name: string): Locator {
+    return this.page.getByRole('textbox', { name: `Attribute for {{${name}}}` });
+  }
+  /** The example recipients of one preflight problem (name, number, what is wrong). */
+  problemExamples(problemMessage: RegExp): Locator {
+    return this.preflight().getByRole('table', { name: problemMessage });
+  }
+  resendSetting(): Locator {
+    return this.page.getByTestId('resend-setting');
+  }
+  resendSettingChange(): Locator {
+    return this.page
+      .getByRole('region', { name: 'Unconfirmed sends' })
+      .getByRole('button', { name: 'Change' });
+  }
+  resendSettingSelect(): Locator {
+    return this.page.getByRole('combobox', { name: 'Send unconfirmed messages again' });
+  }
 }

@@ -1,8 +1,9 @@
-// The webhook intake's writer thread. It owns its own SQLite connection and commits each batch of raw
+// The webhook intake's writer thread. It owns its own SQLite connection and commits each group of raw
 // events, with the job that processes them, in one transaction with synchronous=FULL (fsynced before
 // the reply). Running the fsync here keeps the main thread — HTTP, the UI's IPC, the queue — free while
-// the disk works; the main thread sends the next batch (everything that arrived meanwhile) as soon as
-// this one is answered, so a batch grows with the load and the commits per second stay about constant.
+// the disk works. Batches that arrive while a commit runs wait in this thread's message queue; they are
+// all taken into the next commit as soon as this one returns, so a commit grows with the load and the
+// commits per second stay about constant.
 import { parentPort, workerData } from 'node:worker_threads';
 import { newId } from '../db/ids';
 import { durableTransaction, openDatabase } from '../db/open';
@@ -17,6 +18,11 @@ import {
 
 const { dbFile } = workerData as { dbFile: string };
 const db = openDatabase(dbFile);
+// This connection never checkpoints: SQLite runs an automatic checkpoint inside the commit that
+// crosses 1,000 WAL pages, and copying those pages and fsyncing the database file held that commit —
+// and every webhook waiting on it — for tens of ms. The intake's checkpoint thread does it beside us
+// (intakeCheckpointWorker.ts).
+db.pragma('wal_autocheckpoint = 0');
 const jobs = createJobStore(db);
 const insert = db.prepare(
   `INSERT INTO webhook_events (id, connection_id, received_at, raw_body, state) VALUES (?, ?, ?, ?, 'pending')`,
@@ -53,45 +59,69 @@ function enqueueProcessing(eventIds: string[], at: number): void {
   });
 }
 
-function storeAll(events: Event[], at: number): IntakeResult[] {
+function storeAll(events: Event[], at: number): string[] {
   const ids = events.map((event) => store(event, at));
   enqueueProcessing(ids, at);
-  // last_webhook_at once per connection per batch (the silent-webhook alarm needs minutes, not rows).
+  // last_webhook_at once per connection per commit (the silent-webhook alarm needs minutes, not rows).
   for (const connectionId of new Set(events.map((e) => e.connectionId)))
     touchConnection.run(at, connectionId);
-  return ids.map((id) => ({ id }));
+  return ids;
 }
 
-function commit(batch: IntakeBatch): IntakeReply {
+function unpack(batches: IntakeBatch[]): Event[] {
   const events: Event[] = [];
-  let start = 0;
-  batch.connectionIds.forEach((connectionId, i) => {
-    const end = batch.ends[i]!;
-    events.push({ connectionId, body: Buffer.from(batch.bodies, start, end - start) });
-    start = end;
-  });
+  for (const batch of batches) {
+    let start = 0;
+    batch.connectionIds.forEach((connectionId, i) => {
+      const end = batch.ends[i]!;
+      events.push({ connectionId, body: Buffer.from(batch.bodies, start, end - start) });
+      start = end;
+    });
+  }
+  return events;
+}
+
+function commit(events: Event[]): IntakeResult[] {
   const at = Date.now();
   try {
-    return { results: durableTransaction(db, () => storeAll(events, at)) };
+    return durableTransaction(db, () => storeAll(events, at));
   } catch {
     // One bad row (its connection deleted a moment ago, say) must not cost its neighbours their 200.
-    return {
-      results: events.map((event): IntakeResult => {
-        try {
-          return durableTransaction(db, () => storeAll([event], at)[0]!);
-        } catch (error) {
-          return { error: error instanceof Error ? error.message : String(error) };
-        }
-      }),
-    };
+    return events.map((event): IntakeResult => {
+      try {
+        return durableTransaction(db, () => storeAll([event], at)[0]!);
+      } catch (error) {
+        return { error: error instanceof Error ? error.message : String(error) };
+      }
+    });
   }
+}
+
+let waiting: IntakeBatch[] = [];
+let commitScheduled = false;
+
+/** Commits every batch that has arrived, in one transaction, and answers them all at once. */
+function commitWaiting(): void {
+  commitScheduled = false;
+  const batches = waiting;
+  waiting = [];
+  if (batches.length === 0) return;
+  const reply: IntakeReply = { batches: batches.length, results: commit(unpack(batches)) };
+  parentPort!.postMessage(reply);
 }
 
 parentPort!.on('message', (message: IntakeBatch | 'close') => {
   if (message === 'close') {
+    commitWaiting();
     db.close();
     parentPort!.close();
     return;
   }
-  parentPort!.postMessage(commit(message));
+  waiting.push(message);
+  // The port delivers every message queued during the last commit before the check phase runs this,
+  // so they all go into one commit.
+  if (!commitScheduled) {
+    commitScheduled = true;
+    setImmediate(commitWaiting);
+  }
 });

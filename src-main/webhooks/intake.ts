@@ -8,12 +8,17 @@
 import { dirname } from 'node:path';
 import type { Logger } from '../log';
 import { startWorker } from '../workers/workerEntry';
-import type { CheckpointRequest, IntakeBatch, IntakeReply } from './intakeProtocol';
+import type { CheckpointRequest, IntakeBatch, IntakeControl, IntakeReply } from './intakeProtocol';
+import type { SignatureRefusal } from './verify';
 
 export interface IncomingEvent {
   connectionId: string;
-  /** The signed body as received; processing checks its shape and marks odd ones 'unparseable'. */
+  /** The body as received; processing checks its shape and marks odd ones 'unparseable'. */
   rawBody: Buffer;
+  /** The X-Hub-Signature-256 header as received (§6); the writer checks it before storing anything. */
+  signature: string | undefined;
+  /** The connection's app secret, the HMAC key. */
+  appSecret: string;
 }
 
 export interface IntakeStats {
@@ -23,11 +28,22 @@ export interface IntakeStats {
   largestBatch: number;
 }
 
-/** Called once per event: with its id once it is on disk, or with why it could not be stored. */
-export type StoredCallback = (result: string | Error) => void;
+/** An event whose signature did not check out: nothing of it was stored. */
+export interface SignatureRefused {
+  refused: SignatureRefusal;
+}
+
+/**
+ * Called once per event: with its id once it is on disk, with the refusal of a bad signature, or with
+ * why a signed event could not be stored.
+ */
+export type StoredCallback = (result: string | SignatureRefused | Error) => void;
 
 export interface WebhookIntake {
-  /** Resolves with the event id once the event is on disk; rejects if it could not be stored. */
+  /**
+   * Resolves with the event id once the event is on disk; rejects if its signature is refused (an
+   * Error whose message names the reason) or it could not be stored.
+   */
   accept(event: IncomingEvent): Promise<string>;
   /** `accept` for the HTTP server's hot path: a callback instead of a promise per request. */
   submit(event: IncomingEvent, done: StoredCallback): void;
@@ -52,8 +68,7 @@ export interface WebhookIntakeOptions {
 const CHECKPOINT_EVERY_BYTES = 2 * 1024 * 1024;
 
 interface Pending {
-  connectionId: string;
-  body: Buffer;
+  event: IncomingEvent;
   done: StoredCallback;
 }
 
@@ -100,13 +115,17 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     const packed = Buffer.allocUnsafeSlow(bytes);
     const connectionIds: string[] = [];
     const ends: number[] = [];
+    const signatures: (string | null)[] = [];
+    const appSecrets: Record<string, string> = {};
     let offset = 0;
-    for (const item of items) {
-      offset += item.body.copy(packed, offset);
-      connectionIds.push(item.connectionId);
+    for (const { event } of items) {
+      offset += event.rawBody.copy(packed, offset);
+      connectionIds.push(event.connectionId);
       ends.push(offset);
+      signatures.push(event.signature ?? null);
+      appSecrets[event.connectionId] = event.appSecret;
     }
-    const message: IntakeBatch = { bodies: packed.buffer, connectionIds, ends };
+    const message: IntakeBatch = { bodies: packed.buffer, connectionIds, ends, signatures, appSecrets };
     sent.push({ items, bytes });
     worker.postMessage(message, [packed.buffer]);
   };
@@ -120,6 +139,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   };
   checkpointer.on('message', () => {
     checkpointRunning = false;
+    if (!writerExited && !closed) worker.postMessage('finish-checkpoint' satisfies IntakeControl);
   });
   checkpointer.on('error', (error) => {
     // Not fatal: the app's main connection still checkpoints automatically, on its own commits.
@@ -130,7 +150,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   });
 
   /** One caller's failure must not keep the rest of a commit from hearing about theirs. */
-  const tell = (item: Pending, result: string | Error): void => {
+  const tell = (item: Pending, result: string | SignatureRefused | Error): void => {
     try {
       item.done(result);
     } catch (error) {
@@ -151,6 +171,8 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
         if (typeof result === 'string') {
           stats.stored++;
           stored.push(result);
+          tell(item, result);
+        } else if (result && 'refused' in result) {
           tell(item, result);
         } else {
           tell(item, new Error(result?.error ?? 'The webhook intake writer gave no result.'));
@@ -189,7 +211,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   const submit = (event: IncomingEvent, done: StoredCallback): void => {
     if (closed) return done(new Error('The webhook intake is closed.'));
     if (stopped) return done(stopped);
-    outbox.push({ connectionId: event.connectionId, body: event.rawBody, done });
+    outbox.push({ event, done });
     outboxBytes += event.rawBody.length;
     // Everything accepted in this turn goes over together.
     if (!sendScheduled) {
@@ -209,7 +231,11 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     stats,
     accept: (event) =>
       new Promise<string>((resolve, reject) =>
-        submit(event, (result) => (typeof result === 'string' ? resolve(result) : reject(result))),
+        submit(event, (result) => {
+          if (typeof result === 'string') resolve(result);
+          else if (result instanceof Error) reject(result);
+          else reject(new Error(`The webhook's signature was refused (${result.refused}).`));
+        }),
       ),
     submit,
     flush,
@@ -218,7 +244,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       closed = true;
       await flush();
       await Promise.all([
-        stop(worker, writerExited, 'close'),
+        stop(worker, writerExited, 'close' satisfies IntakeControl),
         stop(checkpointer, checkpointerExited, 'close' satisfies CheckpointRequest),
       ]);
     },

@@ -5,17 +5,21 @@
 // writer starts its next commit the moment the last one is on disk, without waiting for the main
 // thread to notice the reply.
 import type { QueueName } from '../queue/types';
+import type { SignatureRefusal } from './verify';
 
 export interface IntakeBatch {
   /** Every body of the batch back to back in one buffer, transferred (not copied) to the writer. */
   bodies: ArrayBuffer;
-  /** Per event, in order: its connection, and where its body ends in `bodies`. */
+  /** Per event, in order: its connection, where its body ends in `bodies`, its signature header. */
   connectionIds: string[];
   ends: number[];
+  signatures: (string | null)[];
+  /** The app secret of each connection in the batch, to check the signatures with. */
+  appSecrets: Record<string, string>;
 }
 
-/** Per event: its id once stored, or why it was not. */
-export type IntakeResult = string | { error: string };
+/** Per event: its id once stored, why its signature was refused (nothing stored), or why it failed. */
+export type IntakeResult = string | { refused: SignatureRefusal } | { error: string };
 
 export interface IntakeReply {
   /** How many batches this commit answers: the oldest unanswered ones, in the order they were sent. */
@@ -26,6 +30,12 @@ export interface IntakeReply {
 
 /** Main thread to the checkpoint thread: copy the WAL into the database file. */
 export type CheckpointRequest = 'checkpoint' | 'close';
+
+/**
+ * Main thread to the writer, besides batches: 'finish-checkpoint' once the checkpoint thread has
+ * copied the WAL (the writer copies the rest between two commits, so the WAL restarts).
+ */
+export type IntakeControl = 'finish-checkpoint' | 'close';
 
 /**
  * The job that processes the events of one committed batch (one job per commit, not per event: the

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
 import type { WebhookIntake } from './intake';
-import { sameToken, signatureHeader, verifySignature } from './verify';
+import { sameToken, signatureHeader } from './verify';
 
 /** Meta's payloads are at most 3 MB (§6); a little headroom, then 413. */
 export const defaultMaxBodyBytes = 4 * 1024 * 1024;
@@ -119,13 +119,20 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       stats.tooLarge++;
       return refuseTooLarge(req, res);
     }
-    const signature = verifySignature(body, rawHeader(req.rawHeaders, signatureHeader), secrets.appSecret);
-    if (!signature.ok) {
-      stats.badSignature++;
-      options.log.warn('webhook refused: bad signature', { connectionId, reason: signature.reason });
-      return reply(res, 401, 'Invalid signature');
-    }
-    options.intake.submit({ connectionId, rawBody: body }, (stored) => {
+    // The intake's writer checks the signature (HMAC over these raw bytes, verify.ts) before it stores
+    // anything, and answers a bad one as refused.
+    const event = {
+      connectionId,
+      rawBody: body,
+      signature: rawHeader(req.rawHeaders, signatureHeader),
+      appSecret: secrets.appSecret,
+    };
+    options.intake.submit(event, (stored) => {
+      if (typeof stored === 'object' && 'refused' in stored) {
+        stats.badSignature++;
+        options.log.warn('webhook refused: bad signature', { connectionId, reason: stored.refused });
+        return reply(res, 401, 'Invalid signature');
+      }
       if (stored instanceof Error) {
         // Not stored, so not acknowledged: Meta will retry (§6).
         options.log.error('webhook intake failed to store an event', { connectionId, error: stored });

@@ -72,11 +72,6 @@ interface Pending {
   done: StoredCallback;
 }
 
-interface SentBatch {
-  items: Pending[];
-  bytes: number;
-}
-
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
   const here = dirname(__filename);
   const workerData = { dbFile: options.dbFile };
@@ -87,7 +82,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   let outbox: Pending[] = [];
   let outboxBytes = 0;
   /** Sent to the writer, oldest first, waiting for their commit. */
-  let sent: SentBatch[] = [];
+  let sent: Pending[][] = [];
   let sendScheduled = false;
   let drained: (() => void)[] = [];
   let closed = false;
@@ -116,17 +111,17 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     const connectionIds: string[] = [];
     const ends: number[] = [];
     const signatures: (string | null)[] = [];
-    const appSecrets: Record<string, string> = {};
+    const appSecrets: string[] = [];
     let offset = 0;
     for (const { event } of items) {
       offset += event.rawBody.copy(packed, offset);
       connectionIds.push(event.connectionId);
       ends.push(offset);
       signatures.push(event.signature ?? null);
-      appSecrets[event.connectionId] = event.appSecret;
+      appSecrets.push(event.appSecret);
     }
     const message: IntakeBatch = { bodies: packed.buffer, connectionIds, ends, signatures, appSecrets };
-    sent.push({ items, bytes });
+    sent.push(items);
     worker.postMessage(message, [packed.buffer]);
   };
 
@@ -165,12 +160,12 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     let bytes = 0;
     let i = 0;
     for (const batch of answered) {
-      bytes += batch.bytes;
-      for (const item of batch.items) {
+      for (const item of batch) {
         const result = reply.results[i++];
         if (typeof result === 'string') {
           stats.stored++;
           stored.push(result);
+          bytes += item.event.rawBody.length;
           tell(item, result);
         } else if (result && 'refused' in result) {
           tell(item, result);
@@ -179,15 +174,17 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
         }
       }
     }
-    stats.batches++;
-    stats.largestBatch = Math.max(stats.largestBatch, i);
-    if (stored.length) options.onStored?.(stored);
-    requestCheckpoint(bytes);
+    if (stored.length) {
+      stats.batches++;
+      stats.largestBatch = Math.max(stats.largestBatch, stored.length);
+      options.onStored?.(stored);
+      requestCheckpoint(bytes);
+    }
     settleDrained();
   });
   const failAll = (error: Error): void => {
     stopped = error;
-    for (const batch of sent) for (const item of batch.items) tell(item, error);
+    for (const batch of sent) for (const item of batch) tell(item, error);
     for (const item of outbox) tell(item, error);
     sent = [];
     outbox = [];

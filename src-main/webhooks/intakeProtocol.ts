@@ -10,12 +10,14 @@ import type { SignatureRefusal } from './verify';
 export interface IntakeBatch {
   /** Every body of the batch back to back in one buffer, transferred (not copied) to the writer. */
   bodies: ArrayBuffer;
-  /** Per event, in order: its connection, where its body ends in `bodies`, its signature header. */
+  /**
+   * Per event, in order: its connection, where its body ends in `bodies`, its signature header, and
+   * the app secret to check that signature with (as looked up when the request arrived).
+   */
   connectionIds: string[];
   ends: number[];
   signatures: (string | null)[];
-  /** The app secret of each connection in the batch, to check the signatures with. */
-  appSecrets: Record<string, string>;
+  appSecrets: string[];
 }
 
 /** Per event: its id once stored, why its signature was refused (nothing stored), or why it failed. */

@@ -82,7 +82,7 @@ function unpack(batches: IntakeBatch[]): Event[] {
         connectionId,
         body: Buffer.from(batch.bodies, start, end - start),
         signature: batch.signatures[i] ?? null,
-        appSecret: batch.appSecrets[connectionId] ?? '',
+        appSecret: batch.appSecrets[i] ?? '',
       });
       start = end;
     });

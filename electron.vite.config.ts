@@ -16,6 +16,7 @@ export default defineConfig({
           browser: resolve(__dirname, 'src-main/host/browserEntry.ts'),
           // Worker threads: each is its own entry, found at run time by workers/workerEntry.ts.
           intakeWorker: resolve(__dirname, 'src-main/webhooks/intakeWorker.ts'),
+          intakeCheckpointWorker: resolve(__dirname, 'src-main/webhooks/intakeCheckpointWorker.ts'),
           contactsWorker: resolve(__dirname, 'src-main/contacts/contactsWorker.ts'),
           integrityWorker: resolve(__dirname, 'src-main/backup/integrityWorker.ts'),
         },

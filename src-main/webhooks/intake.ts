@@ -1,158 +1,249 @@
 // Durable webhook intake with group commit. Meta never re-sends an acknowledged webhook (§6), so the
 // 200 goes out only after the raw event — and its processing job — is fsynced. The writing happens on
-// a worker thread with its own connection (intakeWorker.ts): events that arrive while one batch is
-// being fsynced form the next batch, so durability costs one fsync per batch, not per event, and the
-// main thread never waits for the disk.
+// a worker thread with its own connection (intakeWorker.ts): what the main thread accepts in one turn
+// of its event loop goes over as one batch, and the writer commits every batch that arrived during its
+// previous commit in one transaction, so durability costs one fsync per commit, not per event, and the
+// main thread never waits for the disk. A second thread (intakeCheckpointWorker.ts) copies the WAL into
+// the database file, so no commit waits for a checkpoint either.
 import { dirname } from 'node:path';
 import type { Logger } from '../log';
 import { startWorker } from '../workers/workerEntry';
-import type { IntakeBatch, IntakeReply } from './intakeProtocol';
+import type { CheckpointRequest, IntakeBatch, IntakeControl, IntakeReply } from './intakeProtocol';
+import type { SignatureRefusal } from './verify';
 
 export interface IncomingEvent {
   connectionId: string;
-  /** The signed body as received; processing checks its shape and marks odd ones 'unparseable'. */
+  /** The body as received; processing checks its shape and marks odd ones 'unparseable'. */
   rawBody: Buffer;
+  /** The X-Hub-Signature-256 header as received (§6); the writer checks it before storing anything. */
+  signature: string | undefined;
+  /** The connection's app secret, the HMAC key. */
+  appSecret: string;
 }
 
 export interface IntakeStats {
   stored: number;
+  /** Commits (each one transaction, one fsync and one processing job). */
   batches: number;
   largestBatch: number;
 }
 
+/** An event whose signature did not check out: nothing of it was stored. */
+export interface SignatureRefused {
+  refused: SignatureRefusal;
+}
+
+/**
+ * Called once per event: with its id once it is on disk, with the refusal of a bad signature, or with
+ * why a signed event could not be stored.
+ */
+export type StoredCallback = (result: string | SignatureRefused | Error) => void;
+
 export interface WebhookIntake {
-  /** Resolves with the event id once the event is on disk; rejects if it could not be stored. */
+  /**
+   * Resolves with the event id once the event is on disk; rejects if its signature is refused (an
+   * Error whose message names the reason) or it could not be stored.
+   */
   accept(event: IncomingEvent): Promise<string>;
+  /** `accept` for the HTTP server's hot path: a callback instead of a promise per request. */
+  submit(event: IncomingEvent, done: StoredCallback): void;
   readonly stats: IntakeStats;
   /** Waits until everything accepted so far is stored. */
   flush(): Promise<void>;
-  /** Flushes, then stops the writer thread. */
+  /** Flushes, then stops the writer and checkpoint threads. */
   close(): Promise<void>;
 }
 
 export interface WebhookIntakeOptions {
   dbFile: string;
   log: Logger;
-  /** Called after each batch is on disk, with the ids of the events whose processing jobs are queued. */
+  /** Called after each commit is on disk, with the ids of the events whose processing job is queued. */
   onStored?(eventIds: string[]): void;
 }
 
-interface Waiting {
-  resolve(id: string): void;
-  reject(error: Error): void;
-}
+/**
+ * Bodies stored between two checkpoint requests. With their index entries and the pages each commit
+ * rewrites, 2 MB of bodies is about SQLite's own automatic-checkpoint size (1,000 WAL pages).
+ */
+const CHECKPOINT_EVERY_BYTES = 2 * 1024 * 1024;
 
-interface Pending extends Waiting {
-  connectionId: string;
-  body: Buffer;
+interface Pending {
+  event: IncomingEvent;
+  done: StoredCallback;
 }
 
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
-  const worker = startWorker('intakeWorker', dirname(__filename), { workerData: { dbFile: options.dbFile } });
+  const here = dirname(__filename);
+  const workerData = { dbFile: options.dbFile };
+  const worker = startWorker('intakeWorker', here, { workerData });
+  const checkpointer = startWorker('intakeCheckpointWorker', here, { workerData });
   const stats: IntakeStats = { stored: 0, batches: 0, largestBatch: 0 };
-  /** Accepted, not yet sent to the writer. */
+  /** Accepted in this turn of the event loop, not yet sent to the writer. */
   let outbox: Pending[] = [];
-  /** Sent to the writer, waiting for its commit (at most one batch at a time: that is the group commit). */
-  let inFlight: Waiting[] | undefined;
+  let outboxBytes = 0;
+  /** Sent to the writer, oldest first, waiting for their commit. */
+  let sent: Pending[][] = [];
   let sendScheduled = false;
   let drained: (() => void)[] = [];
   let closed = false;
   let stopped: Error | undefined;
+  let writerExited = false;
+  let checkpointerExited = false;
+  let checkpointRunning = false;
+  let bytesSinceCheckpoint = 0;
 
   const settleDrained = (): void => {
-    if (inFlight || outbox.length) return;
+    if (sent.length || outbox.length) return;
     for (const done of drained) done();
     drained = [];
   };
 
-  // Everything accepted while the writer commits goes over in one message, the bodies packed into one
-  // transferred buffer: a message (or a transfer) per event cost more CPU than the event's own insert.
+  // The bodies of a batch are packed into one transferred buffer: a message (or a transfer) per event
+  // cost more CPU than the event's own insert.
   const send = (): void => {
     sendScheduled = false;
-    if (inFlight || outbox.length === 0) return;
-    const batch = outbox;
+    if (outbox.length === 0) return;
+    const items = outbox;
+    const bytes = outboxBytes;
     outbox = [];
-    let size = 0;
-    for (const item of batch) size += item.body.length;
-    const packed = Buffer.allocUnsafeSlow(size);
+    outboxBytes = 0;
+    const packed = Buffer.allocUnsafeSlow(bytes);
+    const connectionIds: string[] = [];
     const ends: number[] = [];
+    const signatures: (string | null)[] = [];
+    const appSecrets: string[] = [];
     let offset = 0;
-    for (const item of batch) {
-      offset += item.body.copy(packed, offset);
+    for (const { event } of items) {
+      offset += event.rawBody.copy(packed, offset);
+      connectionIds.push(event.connectionId);
       ends.push(offset);
+      signatures.push(event.signature ?? null);
+      appSecrets.push(event.appSecret);
     }
-    const message: IntakeBatch = {
-      bodies: packed.buffer,
-      connectionIds: batch.map((item) => item.connectionId),
-      ends,
-    };
-    inFlight = batch;
+    const message: IntakeBatch = { bodies: packed.buffer, connectionIds, ends, signatures, appSecrets };
+    sent.push(items);
     worker.postMessage(message, [packed.buffer]);
   };
-  const scheduleSend = (): void => {
-    // Same-turn arrivals join the batch; while a batch is in flight its reply triggers the next send.
-    if (!sendScheduled && !inFlight) {
-      sendScheduled = true;
-      setImmediate(send);
+
+  const requestCheckpoint = (bytes: number): void => {
+    bytesSinceCheckpoint += bytes;
+    if (checkpointRunning || checkpointerExited || bytesSinceCheckpoint < CHECKPOINT_EVERY_BYTES) return;
+    checkpointRunning = true;
+    bytesSinceCheckpoint = 0;
+    checkpointer.postMessage('checkpoint' satisfies CheckpointRequest);
+  };
+  checkpointer.on('message', () => {
+    checkpointRunning = false;
+    if (!writerExited && !closed) worker.postMessage('finish-checkpoint' satisfies IntakeControl);
+  });
+  checkpointer.on('error', (error) => {
+    // Not fatal: the app's main connection still checkpoints automatically, on its own commits.
+    options.log.error('webhook intake checkpoint thread crashed', { error });
+  });
+  checkpointer.on('exit', () => {
+    checkpointerExited = true;
+  });
+
+  /** One caller's failure must not keep the rest of a commit from hearing about theirs. */
+  const tell = (item: Pending, result: string | SignatureRefused | Error): void => {
+    try {
+      item.done(result);
+    } catch (error) {
+      options.log.error('webhook intake: a stored-event callback failed', { error });
     }
   };
 
   worker.on('message', (reply: IntakeReply) => {
-    const batch = inFlight ?? [];
-    inFlight = undefined;
-    stats.batches++;
-    stats.largestBatch = Math.max(stats.largestBatch, batch.length);
+    const answered = sent.slice(0, reply.batches);
+    sent = sent.slice(reply.batches);
     const stored: string[] = [];
-    reply.results.forEach((result, i) => {
-      const item = batch[i];
-      if ('error' in result) {
-        item?.reject(new Error(result.error));
-        return;
+    let bytes = 0;
+    let i = 0;
+    for (const batch of answered) {
+      for (const item of batch) {
+        const result = reply.results[i++];
+        if (typeof result === 'string') {
+          stats.stored++;
+          stored.push(result);
+          bytes += item.event.rawBody.length;
+          tell(item, result);
+        } else if (result && 'refused' in result) {
+          tell(item, result);
+        } else {
+          tell(item, new Error(result?.error ?? 'The webhook intake writer gave no result.'));
+        }
       }
-      stats.stored++;
-      stored.push(result.id);
-      item?.resolve(result.id);
-    });
-    if (stored.length) options.onStored?.(stored);
-    if (outbox.length) send();
+    }
+    if (stored.length) {
+      stats.batches++;
+      stats.largestBatch = Math.max(stats.largestBatch, stored.length);
+      options.onStored?.(stored);
+      requestCheckpoint(bytes);
+    }
     settleDrained();
   });
   const failAll = (error: Error): void => {
     stopped = error;
-    for (const item of [...(inFlight ?? []), ...outbox]) item.reject(error);
-    inFlight = undefined;
+    for (const batch of sent) for (const item of batch) tell(item, error);
+    for (const item of outbox) tell(item, error);
+    sent = [];
     outbox = [];
+    outboxBytes = 0;
     settleDrained();
   };
   worker.on('error', (error) => {
     options.log.error('webhook intake writer crashed', { error });
     failAll(error);
   });
-  worker.on('exit', () => failAll(new Error('The webhook intake writer has stopped.')));
+  worker.on('exit', () => {
+    writerExited = true;
+    failAll(new Error('The webhook intake writer has stopped.'));
+  });
 
   const flush = (): Promise<void> =>
-    !inFlight && outbox.length === 0
+    sent.length === 0 && outbox.length === 0
       ? Promise.resolve()
       : new Promise<void>((resolve) => drained.push(resolve));
 
+  const submit = (event: IncomingEvent, done: StoredCallback): void => {
+    if (closed) return done(new Error('The webhook intake is closed.'));
+    if (stopped) return done(stopped);
+    outbox.push({ event, done });
+    outboxBytes += event.rawBody.length;
+    // Everything accepted in this turn goes over together.
+    if (!sendScheduled) {
+      sendScheduled = true;
+      setImmediate(send);
+    }
+  };
+
+  const stop = (thread: typeof worker, exited: boolean, request: 'close'): Promise<void> => {
+    if (exited) return Promise.resolve();
+    const gone = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+    thread.postMessage(request);
+    return gone;
+  };
+
   return {
     stats,
-    accept(event) {
-      if (closed) return Promise.reject(new Error('The webhook intake is closed.'));
-      if (stopped) return Promise.reject(stopped);
-      return new Promise<string>((resolve, reject) => {
-        outbox.push({ connectionId: event.connectionId, body: event.rawBody, resolve, reject });
-        scheduleSend();
-      });
-    },
+    accept: (event) =>
+      new Promise<string>((resolve, reject) =>
+        submit(event, (result) => {
+          if (typeof result === 'string') resolve(result);
+          else if (result instanceof Error) reject(result);
+          else reject(new Error(`The webhook's signature was refused (${result.refused}).`));
+        }),
+      ),
+    submit,
     flush,
     async close() {
       if (closed) return;
       closed = true;
       await flush();
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage('close');
-      await exited;
+      await Promise.all([
+        stop(worker, writerExited, 'close' satisfies IntakeControl),
+        stop(checkpointer, checkpointerExited, 'close' satisfies CheckpointRequest),
+      ]);
     },
   };
 }

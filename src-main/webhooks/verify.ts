@@ -5,7 +5,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const signatureHeader = 'x-hub-signature-256';
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'mismatch' };
+export type SignatureRefusal = 'missing' | 'malformed' | 'mismatch';
+export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureRefusal };
 
 export function signBody(rawBody: Buffer | string, appSecret: string): string {
   return 'sha256=' + createHmac('sha256', appSecret).update(rawBody).digest('hex');

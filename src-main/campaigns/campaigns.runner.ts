@@ -265,10 +265,18 @@ export function createCampaignRunner(options: RunnerOptions) {
     let staged: Staged[] = [];
     let tickScheduled = false;
     let immediateScheduled = false;
+    // The campaign's status, read once per batch: within one transaction only a pause written by the
+    // batch itself can change it (it clears this), since IPC calls run between tasks, not inside one.
+    let batchStatus: string | undefined | null = null;
+    const statusInBatch = (): string | undefined => {
+      if (batchStatus === null) batchStatus = repo.statusOf(campaignId);
+      return batchStatus;
+    };
     const flush = (): void => {
       if (staged.length === 0) return;
       const items = staged;
       staged = [];
+      batchStatus = null;
       let results: unknown[];
       try {
         results = fenced(() => items.map((item) => item.apply()));
@@ -298,7 +306,7 @@ export function createCampaignRunner(options: RunnerOptions) {
     const claim = (recipient: DueRecipient): Promise<boolean> =>
       stage(() => {
         // The last moment to honour a pause, a cancel or an opt-out: nothing has left yet.
-        if (repo.statusOf(campaignId) !== 'running') return false;
+        if (statusInBatch() !== 'running') return false;
         if (recipient.contact_id !== null && repo.contactOptedOut(recipient.contact_id)) {
           repo.skip(recipient.id, 'The contact opted out before this was sent.', now());
           return false;
@@ -350,6 +358,7 @@ export function createCampaignRunner(options: RunnerOptions) {
           case 'pause':
             repo.release(recipient.id, 0, null, null, at);
             if (repo.pause(campaignId, outcome.reason, at)) pausedBy = outcome.reason;
+            batchStatus = null;
             break;
         }
       });
@@ -392,10 +401,18 @@ export function createCampaignRunner(options: RunnerOptions) {
 
     let outcome: JobOutcome = done();
     let completed = false;
+    // The status is read again only after an await: between two, the loop runs in one task, where a
+    // pause or cancel (an IPC call, a webhook) cannot land.
+    let statusChecked = false;
     for (;;) {
-      if (stopped() || repo.statusOf(campaignId) !== 'running') break;
+      if (stopped()) break;
+      if (!statusChecked) {
+        if (repo.statusOf(campaignId) !== 'running') break;
+        statusChecked = true;
+      }
       if (inFlight.size >= limit) {
         await sendFinished();
+        statusChecked = false;
         continue;
       }
       if (buffer.length === 0) {
@@ -408,6 +425,7 @@ export function createCampaignRunner(options: RunnerOptions) {
       }
       if (inFlight.size > 0) {
         await sendFinished();
+        statusChecked = false;
         continue;
       }
       // Nothing due and nothing in flight: wait for delayed recipients, resend or finish.

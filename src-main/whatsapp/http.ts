@@ -4,6 +4,7 @@
 // this process may still have been delivered; one that failed before cannot have been.
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { onAbort } from '../abortListeners';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -49,11 +50,12 @@ export function httpRequest(agents: Agents, request: HttpRequest): Promise<HttpO
   return new Promise((resolve) => {
     let settled = false;
     let sent = false;
+    let stopListening = (): void => undefined;
     const finish = (outcome: HttpOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request.signal?.removeEventListener('abort', onAbort);
+      stopListening();
       resolve(outcome);
     };
     const fail = (reason: 'timeout' | 'network' | 'aborted' | 'too_large', message: string) =>
@@ -73,15 +75,15 @@ export function httpRequest(agents: Agents, request: HttpRequest): Promise<HttpO
       fail('timeout', `No response within ${request.timeoutMs} ms`);
       req.destroy();
     }, request.timeoutMs);
-    const onAbort = () => {
+    const aborted = () => {
       fail('aborted', 'Aborted by the caller');
       req.destroy();
     };
     if (request.signal?.aborted) {
-      onAbort();
+      aborted();
       return;
     }
-    request.signal?.addEventListener('abort', onAbort, { once: true });
+    if (request.signal) stopListening = onAbort(request.signal, aborted);
 
     // 'finish': the whole request has been handed to the operating system.
     req.on('finish', () => {

@@ -32,13 +32,23 @@ export interface Agents {
   https: https.Agent;
 }
 
+/**
+ * An idle keep-alive socket is closed after this long, or a second before the server's announced
+ * `Keep-Alive: timeout=N` when that is sooner.
+ */
+export const IDLE_SOCKET_TIMEOUT_MS = 4_000;
+
 export function createAgents(maxSockets: number): Agents {
-  // keepAlive reuses connections across calls; Node's agent closes idle sockets before the server's
-  // announced Keep-Alive timeout, which avoids reusing a socket the server is about to drop.
-  return {
-    http: new http.Agent({ keepAlive: true, maxSockets }),
-    https: new https.Agent({ keepAlive: true, maxSockets }),
-  };
+  // keepAlive reuses connections across calls. A socket the server has closed must never carry a send:
+  // the request is written into a dead connection and fails with "socket hang up" after it left, so a
+  // send is reported UNKNOWN_OUTCOME (a campaign recipient "unconfirmed") although Meta never saw it.
+  // Node's agent closes an idle socket a second before the server's Keep-Alive hint only when the agent
+  // has a `timeout` of its own (with none it keeps the socket until the server's FIN is read, which a
+  // busy event loop reads late: test/integration/whatsappHttp.keepAlive.test.ts); the same timeout
+  // bounds idle sockets when the server announces nothing. A request in progress only gets a 'timeout'
+  // event from it; its own deadline is httpRequest's timer.
+  const options = { keepAlive: true, maxSockets, timeout: IDLE_SOCKET_TIMEOUT_MS };
+  return { http: new http.Agent(options), https: new https.Agent(options) };
 }
 
 export function destroyAgents(agents: Agents): void {

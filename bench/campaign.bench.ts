@@ -15,10 +15,11 @@
 //   benchmark's own sampling — its queries and forced GCs — left out): what a loaded machine distorts
 //   least.
 // Status webhooks are off (no callback URL): this measures the sending path.
-// Every run also checks the outcome it measured: each seeded recipient accepted by the simulator exactly
-// once, and the campaign's final recipient states agreeing with that ledger (all accepted; none failed,
-// unconfirmed or skipped). It prints both and fails loudly when they differ, naming the recipients that
-// were not accepted once with their state and recorded reason.
+// campaign_recipients_not_sent_once counts, over all runs, the seeded recipients the simulator accepted
+// zero or several times. Every run also checks the outcome it measured: each seeded recipient accepted
+// by the simulator exactly once, and the campaign's final recipient states agreeing with that ledger
+// (all accepted; none failed, unconfirmed or skipped). It prints both and fails loudly when they differ,
+// naming the recipients that were not accepted once with their state and recorded reason.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -331,6 +332,12 @@ async function main(): Promise<void> {
   }
   reportFigure('campaign_rss_mb_per_100k', longest?.rssMbPer100k ?? NaN, 'MB', '<100');
   reportFigure('campaign_heap_mb_per_100k', longest?.heapMbPer100k ?? NaN, 'MB', 'info');
+  reportFigure(
+    'campaign_recipients_not_sent_once',
+    results.reduce((s, r) => s + r.integrity.missing + r.integrity.duplicated, 0),
+    'count',
+    '0',
+  );
   if (failed) process.exitCode = 1;
 }
 

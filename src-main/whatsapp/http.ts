@@ -56,6 +56,24 @@ export function destroyAgents(agents: Agents): void {
   agents.https.destroy();
 }
 
+/**
+ * The URL as request options. Node's own conversion (urlToHttpOptions) copies and decodes every field
+ * of the URL on each request; a campaign sends to one URL up to 1,000 times a second.
+ */
+function targetOf(url: URL): http.RequestOptions {
+  const { hostname } = url;
+  return {
+    protocol: url.protocol,
+    // An IPv6 literal is bracketed in a URL, not in a host name.
+    hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+    ...(url.port !== '' ? { port: Number(url.port) } : {}),
+    path: url.pathname + url.search,
+    ...(url.username !== '' || url.password !== ''
+      ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
+      : {}),
+  };
+}
+
 export function httpRequest(agents: Agents, request: HttpRequest): Promise<HttpOutcome> {
   return new Promise((resolve) => {
     let settled = false;
@@ -75,7 +93,8 @@ export function httpRequest(agents: Agents, request: HttpRequest): Promise<HttpO
     const send = isHttps ? https.request : http.request;
     const headers: Record<string, string> = { ...request.headers };
     if (request.body) headers['content-length'] = String(request.body.length);
-    const req = send(request.url, {
+    const req = send({
+      ...targetOf(request.url),
       method: request.method,
       headers,
       agent: isHttps ? agents.https : agents.http,

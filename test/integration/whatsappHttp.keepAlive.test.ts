@@ -6,7 +6,7 @@
 // own; without one, an idle socket lives until the server's FIN is read, which a busy event loop reads
 // late. The server runs in another process so that it closes the socket on time while this one is busy.
 import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +29,11 @@ server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }
 
 let child: ChildProcess;
 let port = 0;
+let dir = '';
 
 beforeAll(async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'bellhop-keepalive-')), 'server.cjs');
+  dir = mkdtempSync(join(tmpdir(), 'bellhop-keepalive-'));
+  const file = join(dir, 'server.cjs');
   writeFileSync(file, serverSource);
   child = fork(file, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   port = await new Promise<number>((resolve) =>
@@ -41,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   child.kill();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function busyWaitUntil(at: number): void {

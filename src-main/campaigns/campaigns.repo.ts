@@ -279,10 +279,10 @@ export function createCampaignsRepo(db: Db) {
     `UPDATE campaign_recipients SET send_started_at = ?, attempts = attempts + 1, updated_at = ?
      WHERE id = ? AND status = 'pending' AND send_started_at IS NULL`,
   );
-  const upsertMessage = db.prepare(
+  const upsertMessage = db.prepare<[string, string, string, string, string, number, number]>(
     `INSERT INTO campaign_messages (id, campaign_id, campaign_recipient_id, client_id, biz_opaque_callback_data,
        status, created_at, updated_at)
-     VALUES (@id, @campaignId, @recipientId, @clientId, @callbackData, 'pending', @now, @now)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
      ON CONFLICT (campaign_recipient_id) DO UPDATE SET
        status = CASE WHEN status = 'unknown' THEN 'pending' ELSE status END, updated_at = excluded.updated_at`,
   );
@@ -524,7 +524,7 @@ export function createCampaignsRepo(db: Db) {
       if (markSending.run(now, now, recipientId).changes !== 1) return false;
       const clientId = campaignClientId(recipientId);
       const callbackData = campaignCallbackData(recipientId, recipient.cap_retries);
-      upsertMessage.run({ id: messageId, campaignId, recipientId, clientId, callbackData, now });
+      upsertMessage.run(messageId, campaignId, recipientId, clientId, callbackData, now, now);
       return true;
     },
     markAccepted(recipientId: string, wamid: string, now: number): void {

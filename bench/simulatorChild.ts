@@ -15,6 +15,8 @@ export interface SimulatorDetails {
 export interface SimulatorStats {
   /** When the simulator accepted each message (epoch ms), in ledger order. */
   acceptedAt: number[];
+  /** The `to` of each accepted message, in ledger order. */
+  recipients: string[];
   uniqueRecipients: number;
   throughputErrors: number;
 }

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       process.send?.({
         type: 'stats',
         acceptedAt: accepted.map((e) => e.acceptedAt),
+        recipients: accepted.map((e) => e.to),
         uniqueRecipients: new Set(accepted.map((e) => e.to)).size,
         throughputErrors: sim.ledger.errorCount(130429),
       });

@@ -275,30 +275,28 @@ export function createCampaignsRepo(db: Db) {
   const contactOptedOut = db
     .prepare<[string], number | null>('SELECT opted_out_at FROM contacts WHERE id = ?')
     .pluck();
-  const markSending = numbered<[number, string]>(
-    db,
-    `UPDATE campaign_recipients SET send_started_at = @p1, attempts = attempts + 1, updated_at = @p1
-     WHERE id = @p2 AND status = 'pending' AND send_started_at IS NULL`,
+  // The statements run for every send bind positional parameters: numbered() builds an object per call.
+  const markSending = db.prepare<[number, number, string]>(
+    `UPDATE campaign_recipients SET send_started_at = ?, attempts = attempts + 1, updated_at = ?
+     WHERE id = ? AND status = 'pending' AND send_started_at IS NULL`,
   );
-  const upsertMessage = db.prepare(
+  const upsertMessage = db.prepare<[string, string, string, string, string, number, number]>(
     `INSERT INTO campaign_messages (id, campaign_id, campaign_recipient_id, client_id, biz_opaque_callback_data,
        status, created_at, updated_at)
-     VALUES (@id, @campaignId, @recipientId, @clientId, @callbackData, 'pending', @now, @now)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
      ON CONFLICT (campaign_recipient_id) DO UPDATE SET
        status = CASE WHEN status = 'unknown' THEN 'pending' ELSE status END, updated_at = excluded.updated_at`,
   );
-  const messageAccepted = numbered<[string, number, string]>(
-    db,
-    `UPDATE campaign_messages SET wamid = coalesce(wamid, @p1),
+  const messageAccepted = db.prepare<[string, number, number, string]>(
+    `UPDATE campaign_messages SET wamid = coalesce(wamid, ?),
        status = CASE WHEN status IN ('pending', 'unknown') THEN 'accepted' ELSE status END,
-       status_at = CASE WHEN status IN ('pending', 'unknown') THEN @p2 ELSE status_at END, updated_at = @p2
-     WHERE campaign_recipient_id = @p3`,
+       status_at = CASE WHEN status IN ('pending', 'unknown') THEN ? ELSE status_at END, updated_at = ?
+     WHERE campaign_recipient_id = ?`,
   );
-  const recipientAccepted = numbered<[number, string]>(
-    db,
-    `UPDATE campaign_recipients SET status = 'accepted', status_at = @p1, error_code = NULL, error_message = NULL,
-       updated_at = @p1
-     WHERE id = @p2 AND status IN ('pending', 'unknown')`,
+  const recipientAccepted = db.prepare<[number, number, string]>(
+    `UPDATE campaign_recipients SET status = 'accepted', status_at = ?, error_code = NULL, error_message = NULL,
+       updated_at = ?
+     WHERE id = ? AND status IN ('pending', 'unknown')`,
   );
   const messageUnknown = numbered<[number, string]>(
     db,
@@ -550,15 +548,15 @@ export function createCampaignsRepo(db: Db) {
       now: number,
     ): boolean {
       const recipientId = recipient.id;
-      if (markSending.run(now, recipientId).changes !== 1) return false;
+      if (markSending.run(now, now, recipientId).changes !== 1) return false;
       const clientId = campaignClientId(recipientId);
       const callbackData = campaignCallbackData(recipientId, recipient.cap_retries);
-      upsertMessage.run({ id: messageId, campaignId, recipientId, clientId, callbackData, now });
+      upsertMessage.run(messageId, campaignId, recipientId, clientId, callbackData, now, now);
       return true;
     },
     markAccepted(recipientId: string, wamid: string, now: number): void {
-      messageAccepted.run(wamid, now, recipientId);
-      recipientAccepted.run(now, recipientId);
+      messageAccepted.run(wamid, now, now, recipientId);
+      recipientAccepted.run(now, now, recipientId);
     },
     markUnknown(recipientId: string, reason: string, now: number): void {
       if (recipientUnknown.run(now, reason, recipientId).changes === 1) messageUnknown.run(now, recipientId);

@@ -39,6 +39,12 @@ export function createFenceGuard(db: Db, now: () => number = Date.now): FenceGua
   );
   const current = db.prepare<[string], number>('SELECT fence FROM lock_fences WHERE key = ?').pluck();
   const prune = db.prepare<[number]>('DELETE FROM lock_fences WHERE updated_at < ?');
+  // Built once: db.transaction() makes a new wrapper (and its variants) on every call, and a campaign
+  // runner writes through here several hundred times a second.
+  const fenced = db.transaction(<T>(key: string, fence: number, fn: () => T): T => {
+    guard.check(key, fence);
+    return fn();
+  });
 
   const guard: FenceGuard = {
     check(key, fence) {
@@ -49,10 +55,7 @@ export function createFenceGuard(db: Db, now: () => number = Date.now): FenceGua
       if (claim.run(key, fence, now()).changes === 0) throw new StaleFenceError(key, fence, current.get(key));
     },
     write(key, fence, fn) {
-      return db.transaction(() => {
-        guard.check(key, fence);
-        return fn();
-      })();
+      return fenced(key, fence, fn) as ReturnType<typeof fn>;
     },
     prune(olderThanMs) {
       return prune.run(now() - olderThanMs).changes;

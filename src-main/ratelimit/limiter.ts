@@ -8,6 +8,7 @@
 // restarted limiter starts each key at its reservation, which is never behind the real TAT, so a crash
 // costs at most one reservation's wait and never an extra request. A clean close() writes the exact TAT
 // back, so a normal restart costs nothing.
+import { onAbort } from '../abortListeners';
 import type { Db } from '../db/open';
 import { pacingOf, type Pacing } from './gcra';
 import { createRateLimitStore, type RateLimitStore } from './rateLimit.store';
@@ -56,6 +57,7 @@ function reservationAhead(pacing: Pacing): number {
 }
 
 const IDLE_SWEEP_MS = 60_000;
+const noCleanup = (): void => undefined;
 
 /** An abort reason (usually already an AbortError) or a thrown value, as an Error. */
 function asError(reason: unknown): Error {
@@ -213,7 +215,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
       if (!dropSettledHead(state) && tryGrantNow(state, pacing, now()).ok) return;
       const t = now();
       return new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => {
+        const aborted = (): void => {
           if (waiter.settled) return;
           waiter.settled = true;
           waiter.cleanup();
@@ -228,9 +230,9 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
           settled: false,
           resolve,
           reject,
-          cleanup: () => signal?.removeEventListener('abort', onAbort),
+          cleanup: noCleanup,
         };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        if (signal) waiter.cleanup = onAbort(signal, aborted);
         state.waiters.push(waiter);
         schedule(state);
       });

@@ -10,7 +10,7 @@ import { buildRow, planRows, type CandidateContact } from '../src-main/contacts/
 import { PhoneIndex } from '../src-main/contacts/import/phoneIndex';
 import { ImportWriter } from '../src-main/contacts/import/importWriter';
 import { runImportJob } from '../src-main/contacts/import/importEngine';
-import { normalisePhone } from '../src-main/contacts/phone/normalisePhone';
+import { normalisePhone, phoneNormaliser } from '../src-main/contacts/phone/normalisePhone';
 import type { ImportRowTuple } from '../src-main/contacts/contacts.repo';
 import { newId } from '../src-main/db/ids';
 import { migrate } from '../src-main/db/migrate';
@@ -94,6 +94,10 @@ async function main(): Promise<void> {
     );
     await stage('  normalisePhone alone', () => {
       for (const p of phones) normalisePhone(p, 'US');
+    });
+    await stage('  phoneNormaliser alone (as buildRow calls it)', () => {
+      const normalise = phoneNormaliser('US');
+      for (const p of phones) normalise(p);
     });
     await stage('+ in-file dedupe + tuple JSON (newId)', () => {
       const seen = new PhoneIndex();

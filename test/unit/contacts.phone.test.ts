@@ -120,6 +120,7 @@ describe('phoneNormaliser (one import)', () => {
       '1.5E+10',
       '',
       '020 7946 0000',
+      '1'.repeat(5000),
     ];
     for (const country of ['US', 'GB', undefined]) {
       const normalise = phoneNormaliser(country);

@@ -162,7 +162,9 @@ export function phoneNormaliser(defaultCountry: string | undefined): (raw: strin
     const known = rejections.get(raw);
     if (known) return known;
     const result = normalisePhone(raw, defaultCountry);
-    if (!result.ok) {
+    // Only cells short enough to be a number: a longer one is refused at once by its length, and the memory
+    // stays bounded (10,000 cells of at most 64 characters) whatever the file holds in that column.
+    if (!result.ok && raw.length <= MAX_PHONE_INPUT) {
       if (rejections.size >= REMEMBERED_REJECTIONS) rejections.clear();
       rejections.set(raw, result);
     }

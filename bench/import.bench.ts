@@ -215,13 +215,11 @@ async function runBare(
       phone.e164,
       record[1] || null,
       record[2] || null,
-      JSON.stringify(
-        (record[3] ?? '')
-          .split(',')
-          .map((t) => t.trim())
-          .filter(Boolean),
-      ),
-      JSON.stringify({ City: record[4] ?? '', Plan: record[5] ?? '' }),
+      (record[3] ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+      { City: record[4] ?? '', Plan: record[5] ?? '' },
     ]);
     if (batch.length >= 5000) flush();
   }

@@ -9,9 +9,8 @@ import { readRecords } from '../src-main/contacts/csv/readRecords';
 import { buildRow, planRows, type CandidateContact } from '../src-main/contacts/import/rowBuilder';
 import { PhoneIndex } from '../src-main/contacts/import/phoneIndex';
 import { ImportWriter } from '../src-main/contacts/import/importWriter';
-import { runImportJob } from '../src-main/contacts/import/importEngine';
-import { normalisePhone } from '../src-main/contacts/phone/normalisePhone';
-import type { ImportRowTuple } from '../src-main/contacts/contacts.repo';
+import { runImportJob, tupleTextWithoutId } from '../src-main/contacts/import/importEngine';
+import { normalisePhone, phoneNormaliser } from '../src-main/contacts/phone/normalisePhone';
 import { newId } from '../src-main/db/ids';
 import { migrate } from '../src-main/db/migrate';
 import { migrations } from '../src-main/db/migrations';
@@ -83,6 +82,7 @@ async function main(): Promise<void> {
     const plan = planRows(settings, ['Phone', 'Name', 'Email', 'Tags', 'City', 'Plan']);
     const phones: string[] = [];
     const candidates: CandidateContact[] = [];
+    let tupleChars = 0;
 
     await readAll(csv, () => undefined); // warm-up: JIT, page cache
     await stage('read: decode + split records + fields', () => readAll(csv, () => undefined));
@@ -95,6 +95,10 @@ async function main(): Promise<void> {
     await stage('  normalisePhone alone', () => {
       for (const p of phones) normalisePhone(p, 'US');
     });
+    await stage('  phoneNormaliser alone (as buildRow calls it)', () => {
+      const normalise = phoneNormaliser('US');
+      for (const p of phones) normalise(p);
+    });
     await stage('+ in-file dedupe + tuple JSON (newId)', () => {
       const seen = new PhoneIndex();
       return readAll(csv, (fields, raw, row, line) => {
@@ -102,11 +106,11 @@ async function main(): Promise<void> {
         if (built.kind !== 'contact') return;
         if (seen.firstRowOrAdd(built.contact.phone, row) !== undefined) return;
         const c = built.contact;
-        const tuple: ImportRowTuple = [newId(), c.phone, c.name, c.email, c.tagsJson, c.attributesJson];
-        JSON.stringify(tuple);
+        tupleChars += ('["' + newId() + '",' + tupleTextWithoutId(c)).length;
         candidates.push(c);
       });
     });
+    process.stdout.write(`  (${tupleChars.toLocaleString('en-US')} characters of tuple text)\n`);
 
     {
       const file = join(dir, 'engine.sqlite');
@@ -162,9 +166,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < run.length; i += 5000) {
           const part = run.slice(i, i + 5000);
           batches.push({
-            json: JSON.stringify(
-              part.map((c) => [newId(), c.phone, c.name, c.email, c.tagsJson, c.attributesJson]),
-            ),
+            json: '[' + part.map((c) => '["' + newId() + '",' + tupleTextWithoutId(c)).join(',') + ']',
             count: part.length,
           });
         }

@@ -30,19 +30,21 @@ export interface ContactRow {
 
 /**
  * One row of an import, already validated (import/rowBuilder.ts), as an element of the JSON array an
- * import batch is sent as: [id, phone, name, email, tagsJson, attributesJson]. The id is used only if the
- * row creates a contact; tags and attributes are JSON text as stored. One JSON text per batch is what
- * lets SQLite read the batch itself (json_each) in one statement instead of one call per row from
- * JavaScript, and what crosses from the reader thread to the writer as a single string instead of
- * thousands of objects to clone. Nothing else goes in it: every extra byte is parsed by each ->>.
+ * import batch is sent as: [id, phone, name, email, tags, attributes]. The id is used only if the
+ * row creates a contact. Tags and attributes are JSON values inside the tuple, not strings of JSON: ->>
+ * returns an array's or object's JSON text, which is what is stored, so neither side escapes and unescapes
+ * that text a second time. One JSON text per batch is what lets SQLite read the batch itself (jsonb_each)
+ * in one statement instead of one call per row from JavaScript, and what crosses from the reader thread
+ * to the writer as a single string instead of thousands of objects to clone. Nothing else goes in it:
+ * every extra byte is parsed by each ->>.
  */
 export type ImportRowTuple = [
   id: string,
   phone: string,
   name: string | null,
   email: string | null,
-  tagsJson: string,
-  attributesJson: string,
+  tags: string[],
+  attributes: Record<string, string>,
 ];
 
 /** What one batch did; `skipped` are the phones the mode left out (add-new: exists; update: missing). */

@@ -1,5 +1,8 @@
 // The pure CSV pipeline: encodings, delimiters, record splitting (quotes, line endings, chunk boundaries,
 // size caps, stray quotes), header aliases and CSV writing.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { csvLine, escapeFormula, unescapeFormula } from '../../src-main/contacts/csv/csvWrite';
@@ -8,6 +11,7 @@ import { detectDelimiter } from '../../src-main/contacts/csv/delimiter';
 import { parseRecords, splitQuoted } from '../../src-main/contacts/csv/fields';
 import { headerKey, suggestColumns } from '../../src-main/contacts/csv/headers';
 import { RecordSplitter, type SplitEvent } from '../../src-main/contacts/csv/records';
+import { readRecords, type ReadItem } from '../../src-main/contacts/csv/readRecords';
 import { mulberry32, utf16be, utf16le } from '../helpers/contactsCsv';
 
 const limits = { maxRecordChars: 1000, previewChars: 20 };
@@ -152,6 +156,31 @@ describe('RecordSplitter', () => {
     }
   });
 
+  it('recovers from stray quotes that outgrow the cap the same way whatever the chunk boundaries', () => {
+    // A stray quote's text runs past the cap; the cap and the chunk boundaries fall anywhere, including
+    // between the CR and the LF of the line break the reading resumes after.
+    const rand = mulberry32(4180);
+    const tokens = ['a', ',', '"', '""', '\r\n', '\r\n', '\n', '\r', 'x'.repeat(7), ' '];
+    for (let round = 0; round < 300; round++) {
+      let text = '';
+      const length = 1 + Math.floor(rand() * 40);
+      for (let k = 0; k < length; k++) text += tokens[Math.floor(rand() * tokens.length)] as string;
+      const chunks: string[] = [];
+      for (let at = 0; at < text.length;) {
+        const size = 1 + Math.floor(rand() * 9);
+        chunks.push(text.slice(at, at + size));
+        at += size;
+      }
+      for (let cap = 6; cap <= 20; cap += 2) {
+        const capLimits = { maxRecordChars: cap, previewChars: 4 };
+        const whole = split([text], ',', capLimits);
+        const label = `${JSON.stringify(text)}, cap ${cap}`;
+        expect(split(chunks, ',', capLimits), label).toEqual(whole);
+        expect(split(text.split(''), ',', capLimits), label).toEqual(whole);
+      }
+    }
+  });
+
   it('ends records at CR alone (old Mac files)', () => {
     expect(records(split(['a\rb\rc']))).toEqual([
       [1, 1, 'a'],
@@ -218,6 +247,54 @@ describe('RecordSplitter', () => {
     expect(rest.every((e) => e.kind === 'record')).toBe(true);
     expect(rest[0]).toMatchObject({ row: 3, line: 3, text: '+0,name0' });
     expect(rest[199]).toMatchObject({ row: 202, line: 202, text: '+199,name199' });
+  });
+});
+
+describe('readRecords', () => {
+  // A stray opening quote on a CRLF line whose text outgrows the cap exactly at the LF: the cap, or a read
+  // that ends between the CR and the LF, used to decide whether that LF started an extra empty row.
+  const lines = ['phone,name', '+1,"stray quote', '+2,Bob', '+3,"C ""D"""', '+4,Dee', ''];
+  const file = lines.join('\r\n');
+  const limits = { maxRecordChars: '+1,"stray quote\r'.length - 1, previewChars: 8 };
+
+  async function readWith(path: string, chunkBytes: number): Promise<ReadItem[]> {
+    const items: ReadItem[] = [];
+    for await (const chunk of readRecords({
+      filePath: path,
+      encoding: { encoding: 'utf-8', bomLength: 0, hadBom: false },
+      delimiter: ',',
+      limits,
+      chunkBytes,
+    }))
+      items.push(...chunk.items);
+    return items;
+  }
+
+  it('gives the same rows and rejects whatever size the file is read in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bellhop-csv-'));
+    try {
+      const path = join(dir, 'stray.csv');
+      writeFileSync(path, file);
+      const whole = await readWith(path, 1 << 20);
+      expect(whole).toEqual([
+        { kind: 'fields', row: 1, line: 1, fields: ['phone', 'name'], raw: 'phone,name' },
+        expect.objectContaining({
+          kind: 'bad',
+          row: 2,
+          line: 2,
+          code: 'UNCLOSED_QUOTE',
+          values: ['+1,"stray quote'],
+        }),
+        { kind: 'fields', row: 3, line: 3, fields: ['+2', 'Bob'], raw: '+2,Bob' },
+        { kind: 'fields', row: 4, line: 4, fields: ['+3', 'C "D"'], raw: '+3,"C ""D"""' },
+        { kind: 'fields', row: 5, line: 5, fields: ['+4', 'Dee'], raw: '+4,Dee' },
+      ]);
+      for (const chunkBytes of [1, 2, 3, 5, 7, 13, 16, 17, 18, 64]) {
+        expect(await readWith(path, chunkBytes), `chunks of ${chunkBytes} bytes`).toEqual(whole);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

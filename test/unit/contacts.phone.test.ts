@@ -5,7 +5,7 @@ import {
   type CountryCode,
 } from 'libphonenumber-js/core';
 import { describe, expect, it } from 'vitest';
-import { anyPhoneDigit, normalisePhone } from '../../src-main/contacts/phone/normalisePhone';
+import { anyPhoneDigit, normalisePhone, phoneNormaliser } from '../../src-main/contacts/phone/normalisePhone';
 import { metadataJson } from '../../src-main/contacts/phone/libphonenumberPlans';
 import { mulberry32 } from '../helpers/contactsCsv';
 
@@ -104,5 +104,40 @@ describe('normalisePhone', () => {
         expect(validatePhoneNumberLength(text, options, metadataJson), text).toBe('NOT_A_NUMBER');
       }
     }
+  });
+});
+
+describe('phoneNormaliser (one import)', () => {
+  it('answers every cell as normalisePhone does, the repeated ones included', () => {
+    const cells = [
+      '12345',
+      '+1 (650) 555-1234',
+      'n/a',
+      '555-0',
+      '16505551234',
+      '+999 123 456',
+      '551187654321',
+      '1.5E+10',
+      '',
+      '020 7946 0000',
+      '1'.repeat(5000),
+    ];
+    for (const country of ['US', 'GB', undefined]) {
+      const normalise = phoneNormaliser(country);
+      for (let round = 0; round < 3; round++) {
+        for (const cell of cells)
+          expect(normalise(cell), `${cell} (${country})`).toEqual(normalisePhone(cell, country));
+      }
+    }
+  });
+
+  it('keeps answering correctly past the number of rejections it remembers', () => {
+    const normalise = phoneNormaliser('US');
+    for (let i = 0; i < 10_050; i++) {
+      const cell = `55${i}`;
+      expect(normalise(cell)).toEqual(normalisePhone(cell, 'US'));
+    }
+    expect(normalise('55')).toEqual(normalisePhone('55', 'US'));
+    expect(normalise('+1 650 555 1234')).toEqual({ ok: true, e164: '+16505551234' });
   });
 });

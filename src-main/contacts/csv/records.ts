@@ -36,8 +36,14 @@ export class RecordSplitter {
   private fieldStart = true;
   private pendingQuote = false;
   private prevCR = false;
-  /** Offset (in the record's text) just after the first line break inside the open quoted field. */
+  /**
+   * Offset (in the record's text) of the first line-break character (CR or LF) inside the open quoted
+   * field, -1 when none yet. Where it starts, not where it ends: a CRLF can be cut by a chunk boundary or
+   * by the size limit between its two characters, and where the break ends must not depend on that.
+   */
   private quoteBreakOffset = -1;
+  /** Whether that line break starts with CR (its LF, if one follows, is the same break). */
+  private quoteBreakIsCR = false;
   private quoteBreakLine = 0;
   private overflow: { chars: number; preview: string } | undefined;
 
@@ -103,21 +109,23 @@ export class RecordSplitter {
     this.resetRecord();
   }
 
-  /** Reports the row a stray quote opened on; returns the text after it, to be read again. */
+  /**
+   * Reports the row a stray quote opened on; returns the text after its first line break, to be read
+   * again. `text` is the record from its start to at least that line break's first character.
+   */
   private recoverFromStrayQuote(text: string, out: SplitEvent[]): string {
-    let strayEnd = this.quoteBreakOffset - 1;
-    if (strayEnd > 0 && text.charCodeAt(strayEnd) === LF && text.charCodeAt(strayEnd - 1) === CR) strayEnd--;
     out.push({
       kind: 'unclosed-quote',
       row: ++this.row,
       line: this.recordLine,
-      text: text.slice(0, strayEnd),
+      text: text.slice(0, this.quoteBreakOffset),
     });
-    const restart = text.slice(this.quoteBreakOffset);
+    const restart = text.slice(this.quoteBreakOffset + 1);
     this.line = this.quoteBreakLine;
     this.recordLine = this.line;
-    // A CR that ended the stray line may be followed by the LF of the same CRLF.
-    this.prevCR = text.charCodeAt(this.quoteBreakOffset - 1) === CR;
+    // A CR that ended the stray line may be followed by the LF of the same CRLF, here or in a later chunk:
+    // the scan skips an LF right after a CR.
+    this.prevCR = this.quoteBreakIsCR;
     this.resetRecord();
     return restart;
   }
@@ -206,8 +214,8 @@ export class RecordSplitter {
           if (c === CR || (c === LF && !afterCR)) {
             this.line++;
             if (this.quoteBreakOffset < 0) {
-              const breakEnd = c === CR && i + 1 < n && s.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
-              this.quoteBreakOffset = this.partsLength + (breakEnd - segStart);
+              this.quoteBreakOffset = this.partsLength + (i - segStart);
+              this.quoteBreakIsCR = c === CR;
               this.quoteBreakLine = this.line;
             }
           }
@@ -278,8 +286,8 @@ export class RecordSplitter {
    */
   private overflowInQuotes(s: string, segStart: number, i: number, out: SplitEvent[]): string | undefined {
     if (this.quoteBreakOffset >= 0) {
-      const text = this.parts.join('') + s.slice(segStart, i);
-      return this.recoverFromStrayQuote(text, out) + s.slice(i);
+      // The record up to the end of this chunk: the line break may be the character at `i` itself.
+      return this.recoverFromStrayQuote(this.parts.join('') + s.slice(segStart), out);
     }
     this.startOverflow(s.slice(segStart, i));
     return undefined;

@@ -22,7 +22,6 @@ import { newId } from '../../db/ids';
 import { PhoneIndex } from './phoneIndex';
 import { RejectsWriter } from './rejectsWriter';
 import { buildRow, planRows, type CandidateContact, type RejectCode, type RowPlan } from './rowBuilder';
-import type { ImportRowTuple } from '../contacts.repo';
 import {
   ImportWriter,
   WriterError,
@@ -110,19 +109,39 @@ function emptyCounts(): ImportCounts {
   return { rows: 0, emptyRows: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0 };
 }
 
+/**
+ * A contact's ImportRowTuple as JSON text without its id and opening bracket (`"+1…",…]`), written
+ * directly: the phone is E.164 (nothing to escape), tags and attributes are already JSON text (rowBuilder),
+ * so only the name and email go through JSON.stringify.
+ * join, not `+`: the text waits in a sorted run with tens of thousands of others, and `+` would keep it as
+ * a tree of its ten pieces (measured 465 bytes of heap a row against 114 for join's one flat string).
+ */
+export function tupleTextWithoutId(c: CandidateContact): string {
+  return [
+    '"',
+    c.phone,
+    '",',
+    c.name === null ? 'null' : JSON.stringify(c.name),
+    ',',
+    c.email === null ? 'null' : JSON.stringify(c.email),
+    ',',
+    c.tagsJson,
+    ',',
+    c.attributesJson,
+    ']',
+  ].join('');
+}
+
 /** `keepRaw`: only the modes that can skip a row need its text, for the rejects file. */
 function runEntry(c: CandidateContact, keepRaw: boolean): RunEntry {
-  const rest: TupleWithoutId = [c.phone, c.name, c.email, c.tagsJson, c.attributesJson];
   return {
     phone: c.phone,
-    json: JSON.stringify(rest).slice(1),
+    json: tupleTextWithoutId(c),
     row: c.row,
     line: c.line,
     raw: keepRaw ? c.raw : '',
   };
 }
-
-type TupleWithoutId = ImportRowTuple extends [string, ...infer Rest] ? Rest : never;
 
 /** Rough heap cost of a buffered row: its strings (2 bytes per character) plus object overhead. */
 function approximateBytes(e: RunEntry): number {

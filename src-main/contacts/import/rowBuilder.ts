@@ -3,7 +3,7 @@
 import { CONTACT_LIMITS, type ImportSettings } from '../../../src-preload/contacts.contract';
 import { unescapeFormula } from '../csv/csvWrite';
 import { REPLACEMENT_CHARACTER } from '../csv/decode';
-import { normalisePhone, type PhoneRejectCode } from '../phone/normalisePhone';
+import { phoneNormaliser, type PhoneRejectCode, type PhoneResult } from '../phone/normalisePhone';
 
 export type RejectCode =
   | PhoneRejectCode
@@ -58,6 +58,8 @@ export interface RowPlan {
   tags: number[];
   attributes: { index: number; key: string }[];
   defaultCountry: string | undefined;
+  /** normalisePhone with the default country, remembering rejected cells for the rest of the import. */
+  normalisePhone: (cell: string) => PhoneResult;
 }
 
 export function planRows(settings: ImportSettings, headers: readonly string[]): RowPlan {
@@ -74,6 +76,7 @@ export function planRows(settings: ImportSettings, headers: readonly string[]): 
       c.kind === 'attribute' ? [{ index, key: c.key }] : [],
     ),
     defaultCountry: settings.defaultCountry ?? undefined,
+    normalisePhone: phoneNormaliser(settings.defaultCountry ?? undefined),
   };
 }
 
@@ -144,7 +147,7 @@ export function buildRow(fields: string[], raw: string, row: number, line: numbe
     );
   }
   const phoneCell = fields[plan.phone] ?? '';
-  const phone = normalisePhone(phoneCell, plan.defaultCountry);
+  const phone = plan.normalisePhone(phoneCell);
   if (!phone.ok) return rejected(row, line, fields, phone.code, phone.message);
 
   let name: string | null = null;

@@ -46,22 +46,30 @@ function canonicalDigits(text: string): { plus: boolean; digits: string } | unde
   let digits = '';
   let plus = false;
   let started = false;
+  // Start of the current run of digits (-1: none). Runs are sliced whole, not appended a character at a
+  // time; a cell of digits only is the text itself.
+  let run = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      digits += text[i];
+      if (run < 0) run = i;
       started = true;
-    } else if (c === 43 /* + */) {
+      continue;
+    }
+    if (run >= 0) {
+      digits += text.slice(run, i);
+      run = -1;
+    }
+    if (c === 43 /* + */) {
       // upstream keeps a '+' only as the first character of the extracted number
       if (started) return undefined;
       plus = true;
       started = true;
-    } else if (c === 32 || c === 0xa0 || c === 45 || c === 46 || c === 40 || c === 41 || c === 47) {
-      continue;
-    } else {
+    } else if (c !== 32 && c !== 0xa0 && c !== 45 && c !== 46 && c !== 40 && c !== 41 && c !== 47) {
       return undefined;
     }
   }
+  if (run >= 0) digits += run === 0 ? text : text.slice(run);
   if (digits.length < MIN_FAST_DIGITS) return undefined;
   return { plus, digits };
 }

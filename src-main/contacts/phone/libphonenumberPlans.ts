@@ -124,8 +124,14 @@ export function supportedCountries(): string[] {
   return metadata.getCountries();
 }
 
+// The last country asked for: one parse asks for its default country's plan several times, and an
+// import has one default country.
+let lastCountry = '';
+let lastCountryPlan: NumberingPlan | undefined;
+
 /** The plan of an ISO country (throws for an unknown one: callers validate the country first). */
 export function countryPlan(country: string): NumberingPlan {
+  if (country === lastCountry && lastCountryPlan) return lastCountryPlan;
   let plan = byCountry.get(country);
   if (!plan) {
     const selected = metadata.selectNumberingPlan(country).numberingPlan;
@@ -133,6 +139,8 @@ export function countryPlan(country: string): NumberingPlan {
     plan = compile(selected);
     byCountry.set(country, plan);
   }
+  lastCountry = country;
+  lastCountryPlan = plan;
   return plan;
 }
 

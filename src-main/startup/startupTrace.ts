@@ -7,16 +7,20 @@ export interface StartupMark {
 }
 
 const marks: StartupMark[] = [];
+/** Names already marked, so markStartupOnce is one lookup on every request and IPC call. */
+const marked = new Set<string>();
 /** Start-up has a few dozen steps; past this the process is long up and nothing more is recorded. */
 const MAX_MARKS = 64;
 
 export function markStartup(name: string): void {
-  if (marks.length < MAX_MARKS) marks.push({ name, atMs: Math.round(performance.now() * 10) / 10 });
+  if (marks.length >= MAX_MARKS) return;
+  marks.push({ name, atMs: Math.round(performance.now() * 10) / 10 });
+  marked.add(name);
 }
 
 /** For events that recur (requests): only the first one is a start-up step. */
 export function markStartupOnce(name: string): void {
-  if (!marks.some((m) => m.name === name)) markStartup(name);
+  if (marks.length < MAX_MARKS && !marked.has(name)) markStartup(name);
 }
 
 export function startupMarks(): readonly StartupMark[] {

@@ -22,6 +22,8 @@ export interface BrowserHostOptions {
   rendererDir: string;
   /** Largest WebSocket message accepted (CSV chunks travel this way). */
   maxMessageBytes?: number;
+  /** Sees every page and asset response as it starts (browserEntry.ts lets an opening page go first). */
+  observeStatic?: (pathname: string, res: ServerResponse) => void;
 }
 
 /** A route mounted under the authenticated server, e.g. file downloads. */
@@ -102,6 +104,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       // the address bar so it does not linger in history or get copied along with a link.
       const clean = new URL(check.url);
       clean.searchParams.delete('token');
+      options.observeStatic?.(clean.pathname, res);
       res.writeHead(303, {
         'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         Location: clean.pathname + clean.search,
@@ -126,6 +129,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return;
     }
     markStartupOnce(`host: first request for ${extname(check.url.pathname) || 'the page'}`);
+    options.observeStatic?.(check.url.pathname, res);
     serveStatic(options.rendererDir, check.url.pathname, req, res);
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { startAppRuntime as StartAppRuntime } from '../backup/appRuntime';
 import { startBrowserHost } from './browser';
 import type { mountDownloads as MountDownloads } from './downloads';
+import { createPageFirst, type PageFirst } from './pageFirst';
 import { createPendingApp } from './pendingApp';
 import { defaultUserDataDir } from './paths';
 import { markStartup, startupTraceLine } from '../startup/startupTrace';
@@ -21,9 +22,15 @@ async function main(): Promise<void> {
   // Listen first, with this entry's few small modules only: the page and its script load while the
   // core's modules load and the store opens (import() below keeps them out of this entry's chunk).
   const pending = createPendingApp();
+  const pageFirst = createPageFirst();
   let host;
   try {
-    host = await startBrowserHost({ core: pending.app, port, rendererDir: join(__dirname, '../renderer') });
+    host = await startBrowserHost({
+      core: pending.app,
+      port,
+      rendererDir: join(__dirname, '../renderer'),
+      observeStatic: (pathname, res) => pageFirst.observe(pathname, res),
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`Port ${port} is in use (another Bellhop running?). Set BELLHOP_PORT to another port.`);
@@ -36,7 +43,7 @@ async function main(): Promise<void> {
 
   let runtime;
   try {
-    const { startAppRuntime, mountDownloads } = await loadAppModules();
+    const { startAppRuntime, mountDownloads } = await loadAppModules(pageFirst);
     markStartup('host: app modules loaded');
     // The runtime, not one core: a restore swaps the core under this host (same port and token).
     runtime = await startAppRuntime({ dataDir, hostKind: 'browser' });
@@ -79,26 +86,28 @@ async function main(): Promise<void> {
 /**
  * Loading a module blocks the event loop, and a page opened at once asks for its HTML, script and
  * styles meanwhile. The app's modules therefore load in a few slices (each import() is its own chunk),
- * the host answering whatever request came in between two: the costliest first, the IPC contract (zod
- * and every channel's schema) and the phone-number plans (libphonenumber-js max metadata).
+ * the costliest first: the IPC contract (zod and every channel's schema), the phone-number plans
+ * (libphonenumber-js max metadata), then the core. Between two, the host answers the requests that came
+ * in and lets an opening page fetch what it needs (pageFirst.ts).
  */
-async function loadAppModules(): Promise<{
+async function loadAppModules(pageFirst: PageFirst): Promise<{
   startAppRuntime: typeof StartAppRuntime;
   mountDownloads: typeof MountDownloads;
 }> {
+  const between = async (): Promise<void> => {
+    // setImmediate runs after the event loop's I/O phase: connections and requests waiting are served.
+    await new Promise((resolve) => setImmediate(resolve));
+    await pageFirst.settled();
+  };
+  await between();
   await import('../../src-preload/contract');
-  await answerWaitingRequests();
+  await between();
   await import('../contacts/phone/normalisePhone');
-  await answerWaitingRequests();
+  await between();
   const { startAppRuntime } = await import('../backup/appRuntime');
-  await answerWaitingRequests();
+  await between();
   const { mountDownloads } = await import('./downloads');
   return { startAppRuntime, mountDownloads };
-}
-
-/** setImmediate runs after the event loop's I/O phase: connections and requests waiting are served. */
-function answerWaitingRequests(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 main().catch((error: unknown) => {

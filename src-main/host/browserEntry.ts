@@ -86,9 +86,8 @@ async function main(): Promise<void> {
 /**
  * Loading a module blocks the event loop, and a page opened at once asks for its HTML, script and
  * styles meanwhile. The app's modules therefore load in a few slices (each import() is its own chunk),
- * the costliest first: the IPC contract (zod and every channel's schema), the phone-number plans
- * (libphonenumber-js max metadata), then the core. Between two, the host answers the requests that came
- * in and lets an opening page fetch what it needs (pageFirst.ts).
+ * the costliest first: the IPC contract (zod and every channel's schema), then the core. Between two,
+ * the host answers the requests that came in and lets an opening page fetch what it needs (pageFirst.ts).
  */
 async function loadAppModules(pageFirst: PageFirst): Promise<{
   startAppRuntime: typeof StartAppRuntime;
@@ -101,8 +100,6 @@ async function loadAppModules(pageFirst: PageFirst): Promise<{
   };
   await between();
   await import('../../src-preload/contract');
-  await between();
-  await import('../contacts/phone/normalisePhone');
   await between();
   const { startAppRuntime } = await import('../backup/appRuntime');
   await between();

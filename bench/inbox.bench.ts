@@ -1,7 +1,8 @@
 // `npm run bench:inbox`: the inbox over a big store, measured in Chromium against the built browser host.
 // 100,000 conversations and 1,000,000 messages are written straight into a fresh store (one transaction,
 // prepared statements, through the same FTS triggers as the app's own inserts), then:
-// - inbox_interactive_ms: spawning the host → the conversation list showing rows (target < 1,500);
+// - inbox_interactive_ms: spawning the host → the conversation list showing rows (target < 1,500), the
+//   page opened as soon as the host prints its address (before its app is up, as in bench:startup);
 // - inbox_thread_open_ms: median click on a conversation → its messages rendered (target < 100);
 // - inbox_search_p95_ms: p95 of full-text searches from the page over the app's WebSocket (target < 50).
 // BENCH_CONVERSATIONS / BENCH_MESSAGES scale the data (defaults 100,000 / 1,000,000).

@@ -1,7 +1,10 @@
 // Browser host cold start to first meaningful paint in Chromium: from spawning `node out/main/browser.js`
 // (fresh data folder each run) to the app shell showing data from main (data-app-ready). Median of 5.
-// Each run also prints where the time went: the host's own start-up marks (BELLHOP_STARTUP_TRACE,
-// src-main/startup/startupTrace.ts) and the page's navigation timing, all in ms since the spawn.
+// The page is opened as soon as the host prints its address, which it does before the app is up (as a
+// user opening it at once would); the page's calls wait for the app. Each run also prints where the time
+// went: the host's own start-up marks (BELLHOP_STARTUP_TRACE, src-main/startup/startupTrace.ts, with the
+// host's CPU ms: steadier than wall time on a loaded machine) and the page's navigation timing, all in
+// ms since the spawn (bench/startupPhases.ts).
 import { chromium } from '@playwright/test';
 import { startHostProcess } from '../test/helpers/browserHostProcess';
 import { assertChromiumInstalled, chromiumLaunchOptions } from '../test/helpers/chromium';

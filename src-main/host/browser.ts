@@ -5,7 +5,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core';
@@ -24,6 +24,8 @@ export interface BrowserHostOptions {
   maxMessageBytes?: number;
   /** Sees every page and asset response as it starts (browserEntry.ts lets an opening page go first). */
   observeStatic?: (pathname: string, res: ServerResponse) => void;
+  /** Sees every connection as it is accepted, before its first request is read. */
+  observeConnection?: (socket: Socket) => void;
 }
 
 /** A route mounted under the authenticated server, e.g. file downloads. */
@@ -132,6 +134,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     options.observeStatic?.(check.url.pathname, res);
     serveStatic(options.rendererDir, check.url.pathname, req, res);
   });
+
+  if (options.observeConnection) server.on('connection', options.observeConnection);
 
   const wss = new WebSocketServer({
     noServer: true,

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       port,
       rendererDir: join(__dirname, '../renderer'),
       observeStatic: (pathname, res) => pageFirst.observe(pathname, res),
+      observeConnection: (socket) => pageFirst.observeConnection(socket),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
 /**
  * Loading a module blocks the event loop, and a page opened at once asks for its HTML, script and
  * styles meanwhile. The app's modules therefore load in a few slices (each import() is its own chunk),
- * the costliest first: the IPC contract (zod and every channel's schema), then the core. Between two,
+ * the costliest first: zod, the IPC contract (every channel's schema), then the core. Between two,
  * the host answers the requests that came in and lets an opening page fetch what it needs (pageFirst.ts).
  */
 async function loadAppModules(pageFirst: PageFirst): Promise<{
@@ -98,6 +99,10 @@ async function loadAppModules(pageFirst: PageFirst): Promise<{
     await new Promise((resolve) => setImmediate(resolve));
     await pageFirst.settled();
   };
+  await between();
+  // zod through a module of ours: a bare import('zod') would load its ESM build beside the CJS one the
+  // bundled chunks require.
+  await import('../../src-preload/contractSchema');
   await between();
   await import('../../src-preload/contract');
   await between();

@@ -2,6 +2,7 @@
 // slice of the app's modules, and never waits longer than its bound.
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createPageFirst } from '../../src-main/host/pageFirst';
 
@@ -54,6 +55,27 @@ describe('page first (browser host start-up)', () => {
     await tick();
     expect(whileIcon.done()).toBe(true);
     await expect(gate.settled()).resolves.toBeUndefined();
+  });
+
+  it('waits for a connection just accepted to send its request, but not for a silent one', async () => {
+    const gate = createPageFirst(60_000, 60_000);
+    const socket = new EventEmitter() as EventEmitter & Socket;
+    gate.observeConnection(socket);
+    const whileAccepted = track(gate.settled());
+    await tick();
+    expect(whileAccepted.done()).toBe(false);
+    // Its request came: from here the response (and the page's assets) are what is waited for.
+    const icon = Object.assign(response(), { socket });
+    gate.observe('/favicon.ico', icon);
+    icon.emit('close');
+    await tick();
+    expect(whileAccepted.done()).toBe(true);
+
+    const spare = createPageFirst(60_000, 30);
+    spare.observeConnection(new EventEmitter() as EventEmitter & Socket);
+    const started = performance.now();
+    await spare.settled();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
   });
 
   it('stops waiting after its bound when the page never asks for its script', async () => {

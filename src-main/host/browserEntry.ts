@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     const { startAppRuntime, mountDownloads } = await loadAppModules(pageFirst);
     markStartup('host: app modules loaded');
     // The runtime, not one core: a restore swaps the core under this host (same port and token).
-    runtime = await startAppRuntime({ dataDir, hostKind: 'browser' });
+    // A large store's integrity pass (a worker reading every page) waits until the first paint is long done.
+    runtime = await startAppRuntime({ dataDir, hostKind: 'browser', backgroundCheckDelayMs: 5_000 });
     const started = runtime;
     mountDownloads(host, () => started.core());
   } catch (error) {

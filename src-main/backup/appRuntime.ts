@@ -37,6 +37,8 @@ export interface RuntimeOptions extends Omit<CoreOptions, 'log' | 'secretValues'
   createCoreFn?: (options: CoreOptions) => Promise<Core>;
   /** Stores larger than this are checked beside the running app (backgroundIntegrity.ts). */
   backgroundCheckAboveBytes?: number;
+  /** How long after start-up that check begins (default at once; the browser host waits a few s). */
+  backgroundCheckDelayMs?: number;
 }
 
 export interface AppRuntime {
@@ -92,9 +94,10 @@ export async function startAppRuntime(options: RuntimeOptions): Promise<AppRunti
 
   /** A large store's check runs beside the app; a failure switches to recovery mode as at start. */
   const checkBesideApp = (opened: Core): void => {
-    const check = checkDatabaseFileOffThread(databaseFile);
+    const check = checkDatabaseFileOffThread(databaseFile, { delayMs: options.backgroundCheckDelayMs ?? 0 });
     backgroundCheck = check;
-    const startedAt = Date.now();
+    // The pass itself, not the wait before it.
+    const startedAt = Date.now() + (options.backgroundCheckDelayMs ?? 0);
     void check.result.then(async (result) => {
       if (backgroundCheck !== check) return;
       backgroundCheck = null;

@@ -7,6 +7,7 @@
 // moment anything reads it (SQLITE_CORRUPT), so the app is not blind in the meantime.
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers/workerEntry';
 import type { IntegrityResult } from './integrity';
 
@@ -26,18 +27,38 @@ export interface BackgroundCheck {
   stop(): void;
 }
 
-/** Runs quick_check on a worker thread at a lowered priority. */
-export function checkDatabaseFileOffThread(file: string): BackgroundCheck {
-  const worker = startWorker('integrityWorker', dirname(__filename), { workerData: { file } });
-  const result = new Promise<IntegrityResult | null>((resolve) => {
-    worker.once('message', (verdict: IntegrityResult) => resolve(verdict));
-    worker.once('error', () => resolve(null));
-    worker.once('exit', () => resolve(null));
-  });
+/**
+ * Runs quick_check on a worker thread at a lowered priority, `delayMs` after the call: the hosts let
+ * the first paint and the first queries have the machine's cores and disk before a pass that reads
+ * every page (SQLite still refuses a damaged page the moment anything reads it meanwhile).
+ */
+export function checkDatabaseFileOffThread(
+  file: string,
+  options: { delayMs?: number } = {},
+): BackgroundCheck {
+  let worker: Worker | null = null;
+  let stopped = false;
+  let settle: (verdict: IntegrityResult | null) => void = () => undefined;
+  const result = new Promise<IntegrityResult | null>((resolve) => (settle = resolve));
+  const start = (): void => {
+    if (stopped) return;
+    const started = startWorker('integrityWorker', dirname(__filename), { workerData: { file } });
+    worker = started;
+    started.once('message', (verdict: IntegrityResult) => settle(verdict));
+    started.once('error', () => settle(null));
+    started.once('exit', () => settle(null));
+  };
+  const timer = options.delayMs ? setTimeout(start, options.delayMs) : null;
+  // A host waiting only for this timer has nothing left to do: it must not keep the process alive.
+  timer?.unref();
+  if (!timer) start();
   return {
     result,
     stop() {
-      void worker.terminate();
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (worker) void worker.terminate();
+      else settle(null);
     },
   };
 }

@@ -2,9 +2,11 @@
 // BELLHOP_PORT picks the port (default 4780, 0 = any free port), BELLHOP_DATA_DIR the data folder
 // (default: the user-data folder the desktop app uses).
 import { join } from 'node:path';
-import { startAppRuntime } from '../backup/appRuntime';
+import type { startAppRuntime as StartAppRuntime } from '../backup/appRuntime';
 import { startBrowserHost } from './browser';
-import { mountDownloads } from './downloads';
+import type { mountDownloads as MountDownloads } from './downloads';
+import { createPageFirst, type PageFirst } from './pageFirst';
+import { createPendingApp } from './pendingApp';
 import { defaultUserDataDir } from './paths';
 import { markStartup, startupTraceLine } from '../startup/startupTrace';
 
@@ -17,22 +19,45 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`BELLHOP_PORT must be a port number (0-65535), got "${process.env.BELLHOP_PORT}".`);
   }
-  // The runtime, not one core: a restore swaps the core under this host (same port and token).
-  const runtime = await startAppRuntime({ dataDir, hostKind: 'browser' });
+  // Listen first, with this entry's few small modules only: the page and its script load while the
+  // core's modules load and the store opens (import() below keeps them out of this entry's chunk).
+  const pending = createPendingApp();
+  const pageFirst = createPageFirst();
   let host;
   try {
-    host = await startBrowserHost({ core: runtime, port, rendererDir: join(__dirname, '../renderer') });
+    host = await startBrowserHost({
+      core: pending.app,
+      port,
+      rendererDir: join(__dirname, '../renderer'),
+      observeStatic: (pathname, res) => pageFirst.observe(pathname, res),
+      observeConnection: (socket) => pageFirst.observeConnection(socket),
+    });
   } catch (error) {
-    await runtime.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`Port ${port} is in use (another Bellhop running?). Set BELLHOP_PORT to another port.`);
     }
     throw error;
   }
   markStartup('host: listening');
-  mountDownloads(host, () => runtime.core());
   // Tests and benchmarks read this line to find the address; keep its shape.
   process.stdout.write(`Bellhop is running at ${host.url}\n`);
+
+  let runtime;
+  try {
+    const { startAppRuntime, mountDownloads } = await loadAppModules(pageFirst);
+    markStartup('host: app modules loaded');
+    // The runtime, not one core: a restore swaps the core under this host (same port and token).
+    // A large store's integrity pass (a worker reading every page) waits until the first paint is long done.
+    runtime = await startAppRuntime({ dataDir, hostKind: 'browser', backgroundCheckDelayMs: 5_000 });
+    const started = runtime;
+    mountDownloads(host, () => started.core());
+  } catch (error) {
+    pending.failed('Bellhop could not start; see the message where it was started.');
+    await host.close();
+    throw error;
+  }
+  pending.ready(runtime);
+  markStartup('host: app ready');
   process.stdout.write(`Data folder: ${dataDir}\n`);
   process.stdout.write(`Logs: ${runtime.logsDir}\n`);
   const core = runtime.core();
@@ -41,7 +66,10 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write('Recovery mode: the database failed its check. Open the app to restore a backup.\n');
   }
+  // Printed once the app behind the address is up: test/helpers/browserHostProcess.ts waits for it.
+  process.stdout.write('Bellhop is ready\n');
 
+  const running = runtime;
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -50,11 +78,39 @@ async function main(): Promise<void> {
     if (process.env.BELLHOP_STARTUP_TRACE) process.stdout.write(startupTraceLine() + '\n');
     void host
       .close()
-      .then(() => runtime.close())
+      .then(() => running.close())
       .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Loading a module blocks the event loop, and a page opened at once asks for its HTML, script and
+ * styles meanwhile. The app's modules therefore load in a few slices (each import() is its own chunk),
+ * the costliest first: zod, the IPC contract (every channel's schema), then the core. Between two,
+ * the host answers the requests that came in and lets an opening page fetch what it needs (pageFirst.ts).
+ */
+async function loadAppModules(pageFirst: PageFirst): Promise<{
+  startAppRuntime: typeof StartAppRuntime;
+  mountDownloads: typeof MountDownloads;
+}> {
+  const between = async (): Promise<void> => {
+    // setImmediate runs after the event loop's I/O phase: connections and requests waiting are served.
+    await new Promise((resolve) => setImmediate(resolve));
+    await pageFirst.settled();
+  };
+  await between();
+  // zod through a module of ours: a bare import('zod') would load its ESM build beside the CJS one the
+  // bundled chunks require.
+  await import('../../src-preload/contractSchema');
+  await between();
+  await import('../../src-preload/contract');
+  await between();
+  const { startAppRuntime } = await import('../backup/appRuntime');
+  await between();
+  const { mountDownloads } = await import('./downloads');
+  return { startAppRuntime, mountDownloads };
 }
 
 main().catch((error: unknown) => {

@@ -1,26 +1,33 @@
 // Timestamps of the host's start-up steps, in ms since the process started (performance.now()'s origin
-// in Node), so `npm run bench:startup` can show where the time to first paint goes. Recording a mark
-// is one array push; the host prints the list only when BELLHOP_STARTUP_TRACE is set.
+// in Node), with the CPU time used by then, so `npm run bench:startup` can show where the time to first
+// paint goes. Recording a mark is one array push; the host prints the list only when BELLHOP_STARTUP_TRACE is set.
 export interface StartupMark {
   name: string;
   atMs: number;
+  /** CPU time (user + system) the process had used by then: on a loaded machine, steadier than atMs. */
+  cpuMs: number;
 }
 
 const marks: StartupMark[] = [];
-/** The names in `marks`: markStartupOnce runs on every request, so its check must not scan the list. */
-const markNames = new Set<string>();
+/** Names already marked, so markStartupOnce is one lookup on every request and IPC call. */
+const marked = new Set<string>();
 /** Start-up has a few dozen steps; past this the process is long up and nothing more is recorded. */
 const MAX_MARKS = 64;
 
 export function markStartup(name: string): void {
   if (marks.length >= MAX_MARKS) return;
-  marks.push({ name, atMs: Math.round(performance.now() * 10) / 10 });
-  markNames.add(name);
+  const cpu = process.cpuUsage();
+  marks.push({
+    name,
+    atMs: Math.round(performance.now() * 10) / 10,
+    cpuMs: Math.round((cpu.user + cpu.system) / 100) / 10,
+  });
+  marked.add(name);
 }
 
 /** For events that recur (requests): only the first one is a start-up step. */
 export function markStartupOnce(name: string): void {
-  if (marks.length < MAX_MARKS && !markNames.has(name)) markStartup(name);
+  if (marks.length < MAX_MARKS && !marked.has(name)) markStartup(name);
 }
 
 export function startupMarks(): readonly StartupMark[] {

@@ -5,7 +5,7 @@ import examples from 'libphonenumber-js/examples.mobile.json';
 import { describe, expect, it } from 'vitest';
 import { fastParseE164 } from '../../src-main/contacts/phone/fastE164';
 import {
-  metadataJson,
+  maxMetadata,
   supportedCountries,
   countryPlan,
 } from '../../src-main/contacts/phone/libphonenumberPlans';
@@ -15,7 +15,7 @@ function upstream(text: string, defaultCountry: string | undefined) {
   const parsed = parsePhoneNumberFromString(
     text,
     defaultCountry ? { defaultCountry: defaultCountry as CountryCode } : {},
-    metadataJson,
+    maxMetadata(),
   );
   return parsed;
 }

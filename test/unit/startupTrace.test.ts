@@ -15,12 +15,15 @@ describe('start-up trace', () => {
     markStartup('test: first');
     markStartupOnce('test: recurring');
     markStartupOnce('test: recurring');
+    markStartupOnce('test: first');
     const marks = startupMarks();
     expect(marks.map((m) => m.name)).toEqual(['test: first', 'test: recurring']);
     expect(marks[0]!.atMs).toBeGreaterThanOrEqual(Math.floor(before));
     expect(marks[1]!.atMs).toBeGreaterThanOrEqual(marks[0]!.atMs);
 
     for (let i = 0; i < 200; i++) markStartup(`test: request ${i}`);
+    expect(startupMarks().length).toBe(64);
+    markStartupOnce('test: never seen before');
     expect(startupMarks().length).toBe(64);
 
     const line = startupTraceLine();

@@ -2,10 +2,27 @@
 // regular expressions compiled once. libphonenumber-js builds `new RegExp(pattern)` on every check
 // (helpers/matchesEntirely.js), which is most of its ~30 µs per parse; fastE164.ts re-states its parse
 // and isValid steps over these plans so a million-row import does not pay that per row.
-import { Metadata } from 'libphonenumber-js/core';
-import metadataJson from 'libphonenumber-js/metadata.max.json';
+//
+// libphonenumber-js loads on the first phone number, not with the app: its ~100 module files and the
+// max metadata cost the host's start-up about 50 ms of CPU that no first paint needs.
+import { createRequire } from 'node:module';
+import type * as LibphonenumberCore from 'libphonenumber-js/core';
+import type { MetadataJson } from 'libphonenumber-js/core';
 
-export { metadataJson };
+// dirname(__filename)-style: __filename, not import.meta, so the same code runs bundled (CJS) and in tsx.
+const requireHere = createRequire(__filename);
+let core: typeof LibphonenumberCore | undefined;
+let metadataJson: MetadataJson | undefined;
+
+/** libphonenumber-js/core, loaded on first use. */
+export function libphonenumber(): typeof LibphonenumberCore {
+  return (core ??= requireHere('libphonenumber-js/core') as typeof LibphonenumberCore);
+}
+
+/** The max metadata (every number type, needed for isValid() and the type checks), loaded on first use. */
+export function maxMetadata(): MetadataJson {
+  return (metadataJson ??= requireHere('libphonenumber-js/metadata.max.json') as MetadataJson);
+}
 
 /** The accessors of libphonenumber-js's Metadata class this module relies on (typed loosely upstream). */
 interface LpType {
@@ -80,7 +97,10 @@ const allTypes: readonly PhoneType[] = [
   'SHARED_COST',
 ];
 
-const metadata = new Metadata(metadataJson) as unknown as LpMetadata;
+let metadataOrUndefined: LpMetadata | undefined;
+function metadata(): LpMetadata {
+  return (metadataOrUndefined ??= new (libphonenumber().Metadata)(maxMetadata()) as unknown as LpMetadata);
+}
 
 function compile(plan: LpNumberingPlan): NumberingPlan {
   const types = new Map<PhoneType, TypePlan>();
@@ -117,11 +137,11 @@ const byCallingCode = new Map<string, NumberingPlan | null>();
 const countriesByCallingCode = new Map<string, readonly string[] | null>();
 
 export function isSupportedCountry(country: string): boolean {
-  return metadata.hasCountry(country);
+  return metadata().hasCountry(country);
 }
 
 export function supportedCountries(): string[] {
-  return metadata.getCountries();
+  return metadata().getCountries();
 }
 
 // The last country asked for: one parse asks for its default country's plan several times, and an
@@ -134,7 +154,7 @@ export function countryPlan(country: string): NumberingPlan {
   if (country === lastCountry && lastCountryPlan) return lastCountryPlan;
   let plan = byCountry.get(country);
   if (!plan) {
-    const selected = metadata.selectNumberingPlan(country).numberingPlan;
+    const selected = metadata().selectNumberingPlan(country).numberingPlan;
     if (!selected) throw new Error(`Unknown country: ${country}`);
     plan = compile(selected);
     byCountry.set(country, plan);
@@ -148,8 +168,8 @@ export function countryPlan(country: string): NumberingPlan {
 export function callingCodePlan(callingCode: string): NumberingPlan | undefined {
   let plan = byCallingCode.get(callingCode);
   if (plan === undefined) {
-    plan = metadata.hasCallingCode(callingCode)
-      ? compile(metadata.selectNumberingPlan(callingCode).numberingPlan as LpNumberingPlan)
+    plan = metadata().hasCallingCode(callingCode)
+      ? compile(metadata().selectNumberingPlan(callingCode).numberingPlan as LpNumberingPlan)
       : null;
     byCallingCode.set(callingCode, plan);
   }
@@ -159,7 +179,7 @@ export function callingCodePlan(callingCode: string): NumberingPlan | undefined 
 export function countriesForCallingCode(callingCode: string): readonly string[] | undefined {
   let countries = countriesByCallingCode.get(callingCode);
   if (countries === undefined) {
-    countries = metadata.getCountryCodesForCallingCode(callingCode) ?? null;
+    countries = metadata().getCountryCodesForCallingCode(callingCode) ?? null;
     countriesByCallingCode.set(callingCode, countries);
   }
   return countries ?? undefined;

@@ -11,13 +11,9 @@
 //     one contact, stored with the 9 (+55 11 98765-4321). WhatsApp itself may report such a number's
 //     wa_id without the 9 (accounts registered before the change); that wa_id is kept in the contacts'
 //     wa_id column when a webhook reports it, while phone_e164 stays the canonical 9-digit form.
-import {
-  parsePhoneNumberFromString,
-  validatePhoneNumberLength,
-  type CountryCode,
-} from 'libphonenumber-js/core';
+import type { CountryCode } from 'libphonenumber-js/core';
 import { fastParseE164, type FastParse } from './fastE164';
-import { isSupportedCountry, metadataJson } from './libphonenumberPlans';
+import { isSupportedCountry, libphonenumber, maxMetadata } from './libphonenumberPlans';
 
 export type PhoneRejectCode = 'MISSING_PHONE' | 'INVALID_PHONE' | 'NO_COUNTRY_CODE' | 'EXCEL_SCIENTIFIC';
 
@@ -30,10 +26,10 @@ const brazilOldMobile = /^[1-9][1-9][6-9]\d{7}$/;
 export const anyPhoneDigit = /[0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9]/;
 
 function parseSlow(text: string, defaultCountry: string | undefined): FastParse {
-  const parsed = parsePhoneNumberFromString(
+  const parsed = libphonenumber().parsePhoneNumberFromString(
     text,
     defaultCountry ? { defaultCountry: defaultCountry as CountryCode } : {},
-    metadataJson,
+    maxMetadata(),
   );
   if (!parsed) return { valid: false };
   if (parsed.isValid()) {
@@ -69,10 +65,10 @@ const lengthWords: Record<string, string> = {
 };
 
 function explain(text: string, defaultCountry: string | undefined): string {
-  const verdict = validatePhoneNumberLength(
+  const verdict = libphonenumber().validatePhoneNumberLength(
     text,
     defaultCountry ? { defaultCountry: defaultCountry as CountryCode } : {},
-    metadataJson,
+    maxMetadata(),
   );
   const where = defaultCountry && !text.trim().startsWith('+') ? ` for ${defaultCountry}` : '';
   if (verdict === 'NOT_A_NUMBER') return `"${text}" is not a phone number`;

@@ -1,0 +1,63 @@
+// The browser host answers before its app is up: it listens and serves the renderer while the core's
+// modules load and the store opens, so a page opened at once loads side by side with the core. Calls
+// the page makes meanwhile wait for the app; a start that fails stops the host with its reason.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrations } from '../../src-main/db/migrations';
+import { startHostProcess } from '../helpers/browserHostProcess';
+import { expect, test } from './fixtures';
+
+test('a page opened as soon as the address is printed loads and gets its data once the app is up', async ({
+  page,
+}) => {
+  const host = await startHostProcess({ until: 'listening' });
+  try {
+    await page.goto(`${host.url}#/inbox`);
+    await expect(page.locator('.app[data-app-ready="true"]')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('heading', { name: 'Inbox', level: 1 })).toBeVisible();
+    await expect.poll(() => host.output()).toMatch(/^Bellhop is ready$/m);
+    // The page's early calls went through the app's own router: bad input is still refused.
+    const replies = await page.evaluate(async () => {
+      const ws = new WebSocket(`ws://${location.host}/ws`);
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = reject;
+      });
+      const ask = (id: number, channel: string, payload: unknown): Promise<unknown> =>
+        new Promise((resolve) => {
+          ws.addEventListener('message', (m: MessageEvent<string>) => {
+            const data = JSON.parse(m.data) as { id: number; result: unknown };
+            if (data.id === id) resolve(data.result);
+          });
+          ws.send(JSON.stringify({ id, channel, payload }));
+        });
+      const out = [await ask(1, 'app:info', {}), await ask(2, 'app:info', { unexpected: true })];
+      ws.close();
+      return out;
+    });
+    expect(replies[0]).toMatchObject({ ok: true, value: { hostKind: 'browser', dataDir: host.dataDir } });
+    expect(replies[1]).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  } finally {
+    await host.stop();
+  }
+});
+
+test('a store the app cannot open stops the host with the reason, after it printed its address', async () => {
+  const dataDir = mkdtempSync(join(process.env.BELLHOP_E2E_RUN_DIR ?? tmpdir(), 'bellhop-e2e-'));
+  // A store from a newer Bellhop: the core refuses it (DatabaseTooNewError) and changes nothing.
+  const db = new Database(join(dataDir, 'bellhop.sqlite'));
+  db.pragma(`user_version = ${migrations.length + 1}`);
+  db.close();
+
+  const host = await startHostProcess({ dataDir, until: 'listening' });
+  const code = await new Promise<number | null>((resolve) => {
+    if (host.process.exitCode !== null) resolve(host.process.exitCode);
+    else host.process.once('exit', (exitCode) => resolve(exitCode));
+  });
+  expect(code).toBe(1);
+  expect(host.output()).toContain('Bellhop could not start');
+  expect(host.output()).not.toMatch(/^Bellhop is ready$/m);
+  await expect(startHostProcess({ dataDir })).rejects.toThrow(/exited with 1 before it was ready/);
+});

@@ -5,7 +5,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core';
@@ -22,10 +22,6 @@ export interface BrowserHostOptions {
   rendererDir: string;
   /** Largest WebSocket message accepted (CSV chunks travel this way). */
   maxMessageBytes?: number;
-  /** Sees every page and asset response as it starts (browserEntry.ts lets an opening page go first). */
-  observeStatic?: (pathname: string, res: ServerResponse) => void;
-  /** Sees every connection as it is accepted, before its first request is read. */
-  observeConnection?: (socket: Socket) => void;
 }
 
 /** A route mounted under the authenticated server, e.g. file downloads. */
@@ -106,7 +102,6 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       // the address bar so it does not linger in history or get copied along with a link.
       const clean = new URL(check.url);
       clean.searchParams.delete('token');
-      options.observeStatic?.(clean.pathname, res);
       res.writeHead(303, {
         'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         Location: clean.pathname + clean.search,
@@ -131,11 +126,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return;
     }
     markStartupOnce(`host: first request for ${extname(check.url.pathname) || 'the page'}`);
-    options.observeStatic?.(check.url.pathname, res);
     serveStatic(options.rendererDir, check.url.pathname, req, res);
   });
-
-  if (options.observeConnection) server.on('connection', options.observeConnection);
 
   const wss = new WebSocketServer({
     noServer: true,

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { startAppRuntime as StartAppRuntime } from '../backup/appRuntime';
 import { startBrowserHost } from './browser';
 import type { mountDownloads as MountDownloads } from './downloads';
-import { createPageFirst, type PageFirst } from './pageFirst';
 import { createPendingApp } from './pendingApp';
 import { defaultUserDataDir } from './paths';
 import { markStartup, startupTraceLine } from '../startup/startupTrace';
@@ -22,15 +21,12 @@ async function main(): Promise<void> {
   // Listen first, with this entry's few small modules only: the page and its script load while the
   // core's modules load and the store opens (import() below keeps them out of this entry's chunk).
   const pending = createPendingApp();
-  const pageFirst = createPageFirst();
   let host;
   try {
     host = await startBrowserHost({
       core: pending.app,
       port,
       rendererDir: join(__dirname, '../renderer'),
-      observeStatic: (pathname, res) => pageFirst.observe(pathname, res),
-      observeConnection: (socket) => pageFirst.observeConnection(socket),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -44,7 +40,7 @@ async function main(): Promise<void> {
 
   let runtime;
   try {
-    const { startAppRuntime, mountDownloads } = await loadAppModules(pageFirst);
+    const { startAppRuntime, mountDownloads } = await loadAppModules();
     markStartup('host: app modules loaded');
     // The runtime, not one core: a restore swaps the core under this host (same port and token).
     // A large store's integrity pass (a worker reading every page) waits until the first paint is long done.
@@ -89,16 +85,17 @@ async function main(): Promise<void> {
  * Loading a module blocks the event loop, and a page opened at once asks for its HTML, script and
  * styles meanwhile. The app's modules therefore load in a few slices (each import() is its own chunk),
  * the costliest first: zod, the IPC contract (every channel's schema), then the core. Between two,
- * the host answers the requests that came in and lets an opening page fetch what it needs (pageFirst.ts).
+ * the host answers the requests that came in. (Holding the next slice back until an opening page had
+ * fetched its script was tried and measured slower: page and core then take turns instead of sharing
+ * the two cores.)
  */
-async function loadAppModules(pageFirst: PageFirst): Promise<{
+async function loadAppModules(): Promise<{
   startAppRuntime: typeof StartAppRuntime;
   mountDownloads: typeof MountDownloads;
 }> {
   const between = async (): Promise<void> => {
     // setImmediate runs after the event loop's I/O phase: connections and requests waiting are served.
     await new Promise((resolve) => setImmediate(resolve));
-    await pageFirst.settled();
   };
   await between();
   // zod through a module of ours: a bare import('zod') would load its ESM build beside the CJS one the

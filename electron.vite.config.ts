@@ -8,6 +8,9 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // zod is bundled rather than required from node_modules: bundled, its unused parts (every locale
+      // but English's messages, the JSON-schema tools) are tree-shaken away instead of loaded at start.
+      externalizeDeps: { exclude: ['zod'] },
       rollupOptions: {
         input: {
           // The Electron entry (imports 'electron').

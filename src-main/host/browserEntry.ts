@@ -98,8 +98,8 @@ async function loadAppModules(): Promise<{
     await new Promise((resolve) => setImmediate(resolve));
   };
   await between();
-  // zod through a module of ours: a bare import('zod') would load its ESM build beside the CJS one the
-  // bundled chunks require.
+  // zod through a module of ours: the build bundles zod (electron.vite.config.ts), so this is the chunk
+  // that holds it; a bare import('zod') would load a second copy from node_modules.
   await import('../../src-preload/contractSchema');
   await between();
   await import('../../src-preload/contract');

@@ -24,6 +24,20 @@ function split(chunks: string[], delimiter = ',', l = limits): SplitEvent[] {
   return out;
 }
 
+/** Up to 40 random tokens, and the same text cut into random chunks of 1 to 9 characters. */
+function generatedText(rand: () => number, tokens: readonly string[]): { text: string; chunks: string[] } {
+  let text = '';
+  const length = 1 + Math.floor(rand() * 40);
+  for (let k = 0; k < length; k++) text += tokens[Math.floor(rand() * tokens.length)] as string;
+  const chunks: string[] = [];
+  for (let at = 0; at < text.length;) {
+    const size = 1 + Math.floor(rand() * 9);
+    chunks.push(text.slice(at, at + size));
+    at += size;
+  }
+  return { text, chunks };
+}
+
 function records(events: SplitEvent[]): [number, number, string][] {
   return events.map((e) => [e.row, e.line, e.kind === 'record' ? e.text : `<${e.kind}>`]);
 }
@@ -140,15 +154,7 @@ describe('RecordSplitter', () => {
     ];
     for (const { tokens, limits: caseLimits } of cases) {
       for (let round = 0; round < 300; round++) {
-        let text = '';
-        const length = 1 + Math.floor(rand() * 40);
-        for (let k = 0; k < length; k++) text += tokens[Math.floor(rand() * tokens.length)] as string;
-        const chunks: string[] = [];
-        for (let at = 0; at < text.length;) {
-          const size = 1 + Math.floor(rand() * 9);
-          chunks.push(text.slice(at, at + size));
-          at += size;
-        }
+        const { text, chunks } = generatedText(rand, tokens);
         const whole = split([text], ',', caseLimits);
         expect(split(chunks, ',', caseLimits), JSON.stringify(text)).toEqual(whole);
         expect(split(text.split(''), ',', caseLimits), JSON.stringify(text)).toEqual(whole);
@@ -162,15 +168,7 @@ describe('RecordSplitter', () => {
     const rand = mulberry32(4180);
     const tokens = ['a', ',', '"', '""', '\r\n', '\r\n', '\n', '\r', 'x'.repeat(7), ' '];
     for (let round = 0; round < 300; round++) {
-      let text = '';
-      const length = 1 + Math.floor(rand() * 40);
-      for (let k = 0; k < length; k++) text += tokens[Math.floor(rand() * tokens.length)] as string;
-      const chunks: string[] = [];
-      for (let at = 0; at < text.length;) {
-        const size = 1 + Math.floor(rand() * 9);
-        chunks.push(text.slice(at, at + size));
-        at += size;
-      }
+      const { text, chunks } = generatedText(rand, tokens);
       for (let cap = 6; cap <= 20; cap += 2) {
         const capLimits = { maxRecordChars: cap, previewChars: 4 };
         const whole = split([text], ',', capLimits);

@@ -74,6 +74,16 @@ async function stage(name: string, fn: () => Promise<void> | void): Promise<void
   );
 }
 
+/** A migrated store at `file` with the workspace the import writes into. */
+function createBenchStore(file: string): void {
+  const db = openDatabase(file);
+  migrate(db, migrations);
+  db.prepare(
+    "INSERT INTO workspaces (id, name, created_at, updated_at) VALUES ('bench', 'Bench', 0, 0)",
+  ).run();
+  db.close();
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bellhop-bench-stages-'));
   try {
@@ -114,12 +124,7 @@ async function main(): Promise<void> {
 
     {
       const file = join(dir, 'engine.sqlite');
-      const db = openDatabase(file);
-      migrate(db, migrations);
-      db.prepare(
-        "INSERT INTO workspaces (id, name, created_at, updated_at) VALUES ('bench', 'Bench', 0, 0)",
-      ).run();
-      db.close();
+      createBenchStore(file);
       let outcome = '';
       await stage('engine: read + write on one thread (runImportJob)', () =>
         runImportJob(
@@ -144,12 +149,7 @@ async function main(): Promise<void> {
 
     for (const variant of ['sorted runs of 60,000', 'file order'] as const) {
       const file = join(dir, `write-${variant.length}.sqlite`);
-      const db = openDatabase(file);
-      migrate(db, migrations);
-      db.prepare(
-        "INSERT INTO workspaces (id, name, created_at, updated_at) VALUES ('bench', 'Bench', 0, 0)",
-      ).run();
-      db.close();
+      createBenchStore(file);
       const writer = new ImportWriter({
         dbFile: file,
         workspaceId: 'bench',

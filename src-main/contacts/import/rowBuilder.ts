@@ -106,6 +106,16 @@ function rejected(row: number, line: number, values: string[], code: RejectCode,
   return { kind: 'reject', reject: { row, line, code, message, values } };
 }
 
+/** The non-empty cells of several name columns (first name, last name...), joined by a space. */
+function joinedNameParts(fields: readonly string[], columns: readonly number[]): string {
+  const parts: string[] = [];
+  for (const index of columns) {
+    const part = fields[index];
+    if (part) parts.push(part);
+  }
+  return parts.join(' ');
+}
+
 const APOSTROPHE = 39;
 
 export function buildRow(fields: string[], raw: string, row: number, line: number, plan: RowPlan): BuiltRow {
@@ -151,35 +161,20 @@ export function buildRow(fields: string[], raw: string, row: number, line: numbe
   if (!phone.ok) return rejected(row, line, fields, phone.code, phone.message);
 
   let name: string | null = null;
-  if (plan.names.length === 1) {
-    const only = fields[plan.names[0] as number] ?? '';
-    if (only.length > CONTACT_LIMITS.name) {
+  if (plan.names.length > 0) {
+    // One name column (the common case) is taken as it is, without building a list to join.
+    const full =
+      plan.names.length === 1 ? (fields[plan.names[0] as number] ?? '') : joinedNameParts(fields, plan.names);
+    if (full.length > CONTACT_LIMITS.name) {
       return rejected(
         row,
         line,
         fields,
         'NAME_TOO_LONG',
-        `The name is ${only.length} characters long; at most ${CONTACT_LIMITS.name} are allowed`,
+        `The name is ${full.length} characters long; at most ${CONTACT_LIMITS.name} are allowed`,
       );
     }
-    name = only || null;
-  } else if (plan.names.length > 1) {
-    const parts: string[] = [];
-    for (const index of plan.names) {
-      const part = fields[index];
-      if (part) parts.push(part);
-    }
-    const joined = parts.join(' ');
-    if (joined.length > CONTACT_LIMITS.name) {
-      return rejected(
-        row,
-        line,
-        fields,
-        'NAME_TOO_LONG',
-        `The name is ${joined.length} characters long; at most ${CONTACT_LIMITS.name} are allowed`,
-      );
-    }
-    name = joined || null;
+    name = full || null;
   }
 
   let email: string | null = null;

@@ -5,7 +5,7 @@
 // rendered parameters are stored on the recipient row, so a send needs no further lookups).
 import type { CampaignContent, VariableSource } from '../../src-preload/campaigns.contract';
 import type { TemplateParams } from '../../src-preload/messaging.contract';
-import { fillPlaceholders } from '../conversations/templateText';
+import { fillPlaceholders, placeholderNames } from '../conversations/templateText';
 import type { TemplateRow } from '../templates/templates.repo';
 
 export interface RenderContact {
@@ -32,10 +32,6 @@ interface StoredComponent {
   text?: string;
 }
 
-function placeholders(text: string | undefined): string[] {
-  return [...new Set([...(text ?? '').matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/g)].map((m) => m[1] ?? ''))];
-}
-
 /** The template's shape, read once per campaign. */
 export interface TemplateShape {
   named: boolean;
@@ -52,7 +48,7 @@ export function templateShape(template: TemplateRow): TemplateShape {
   const body = components.find((c) => c.type?.toUpperCase() === 'BODY');
   const header = components.find((c) => c.type?.toUpperCase() === 'HEADER');
   const named = template.parameter_format === 'NAMED';
-  const bodyVariables = placeholders(body?.text);
+  const bodyVariables = placeholderNames(body?.text);
   if (!named) bodyVariables.sort((a, b) => Number(a) - Number(b));
   return {
     named,
@@ -60,7 +56,7 @@ export function templateShape(template: TemplateRow): TemplateShape {
     bodyVariables,
     headerFormat: header?.format?.toUpperCase() ?? null,
     headerText: header?.text ?? '',
-    headerVariables: placeholders(header?.text),
+    headerVariables: placeholderNames(header?.text),
     category: template.category,
   };
 }

@@ -10,6 +10,7 @@ import type {
   TemplateMessage,
   TemplateParameter,
 } from '../whatsapp/types';
+import { placeholderNames } from './templateText';
 
 /** §5: only these statuses send (FLAGGED is "at risk" but still sends). */
 const sendableStatuses = new Set(['APPROVED', 'REINSTATED', 'FLAGGED']);
@@ -66,10 +67,6 @@ interface StoredComponent {
   text?: string;
 }
 
-function placeholders(text: string | undefined): string[] {
-  return [...new Set([...(text ?? '').matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/g)].map((m) => m[1] ?? ''))];
-}
-
 /**
  * Checks the variables against the synced template, when there is one: a template that is not sendable
  * or a wrong number of variables is refused here rather than by Meta (132001 / 132000) after queueing.
@@ -88,7 +85,7 @@ export function checkTemplateParams(
   }
   const components = JSON.parse(template.components) as StoredComponent[];
   const body = components.find((c) => c.type?.toUpperCase() === 'BODY');
-  const wanted = placeholders(body?.text);
+  const wanted = placeholderNames(body?.text);
   const given = params?.body;
   if (template.parameter_format === 'NAMED') {
     const names = given === undefined ? [] : Array.isArray(given) ? null : Object.keys(given);
@@ -130,7 +127,7 @@ export function checkTemplateParams(
       `The template ${template.name} has a ${format.toLowerCase()} header: choose a ${format.toLowerCase()} to send with it.`,
     );
   }
-  if (format === 'TEXT' && placeholders(header?.text).length > 0 && params?.header?.type !== 'text') {
+  if (format === 'TEXT' && placeholderNames(header?.text).length > 0 && params?.header?.type !== 'text') {
     throw new AppError('TEMPLATE_PARAM_MISMATCH', `The template ${template.name} needs its header variable.`);
   }
 }

@@ -5,6 +5,11 @@
 
 const placeholder = /\{\{\s*([a-z0-9_]+)\s*\}\}/g;
 
+/** The distinct {{name}} placeholders of a template text, in order of first appearance. */
+export function placeholderNames(text: string | undefined): string[] {
+  return [...new Set([...(text ?? '').matchAll(placeholder)].map((m) => m[1] ?? ''))];
+}
+
 /** Replaces each {{name}} with its value; a placeholder without a value stays as written. */
 export function fillPlaceholders(text: string, values: ReadonlyMap<string, string>): string {
   return text.replace(placeholder, (whole, name: string) => values.get(name) ?? whole);

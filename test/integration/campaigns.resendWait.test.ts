@@ -328,3 +328,49 @@ describe('a resend wait shortened on a running campaign', () => {
     expect(recipientStatus(resolvedPhone)).toBe('sent');
   });
 });
+
+describe('a resend wait shortened while the runner is busy sending', () => {
+  it('the unconfirmed send past the new wait goes again among the remaining recipients, not after all of them', async () => {
+    // 150 recipients at 10/s: about 15 s of sending. The first sends lose their answer (§10), and no
+    // status webhook comes for any (no callback URL): those stay unconfirmed.
+    h = await openCampaignHarness({ ratePerSecond: 10, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const c = h;
+    seedContacts(c.db, c.workspaceId, 150);
+    c.sim.control.setCallbackUrl(null);
+    c.sim.control.setFaults({ resetAfterAcceptRate: 1 });
+    const campaign = await c.value<CampaignView>('campaigns:create', {
+      ...campaignDraft(c.connectionId, 'Busy', { kind: 'all' }),
+      unconfirmedResendAfterMs: 24 * HOUR,
+    });
+    await c.value('campaigns:start', { campaignId: campaign.id });
+    const unconfirmed = await waitFor(
+      () => {
+        const rows = c.db
+          .prepare<[string], { phone_e164: string; status_at: number }>(
+            `SELECT phone_e164, status_at FROM campaign_recipients WHERE campaign_id = ? AND status = 'unknown'`,
+          )
+          .all(campaign.id);
+        return rows.length > 0 ? rows : null;
+      },
+      { timeoutMs: 30_000, intervalMs: 20, what: 'a send unconfirmed' },
+    );
+    c.sim.control.resetFaults();
+    const phone = unconfirmed[0]!.phone_e164;
+    await waitFor(() => Date.now() - unconfirmed[0]!.status_at > 1_000 || null, { what: 'a second' });
+    await c.value('campaigns:set-resend-wait', { campaignId: campaign.id, unconfirmedResendAfterMs: 1_000 });
+    const sends = (p: string) =>
+      c.sim.ledger.messages({ type: 'template' }).filter((m) => m.to === p.slice(1) || m.to === p).length;
+    await waitFor(() => sends(phone) === 2 || null, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      what: 'the unconfirmed send to go again',
+    });
+    const left = c.db
+      .prepare<[string], number>(
+        `SELECT count(*) FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending' AND send_started_at IS NULL`,
+      )
+      .pluck()
+      .get(campaign.id)!;
+    expect(left, 'recipients still waiting for their first send').toBeGreaterThan(0);
+  });
+});

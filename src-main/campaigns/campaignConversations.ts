@@ -160,10 +160,14 @@ export function createCampaignConversations(options: CampaignConversationsOption
   function follow(): void {
     if (stopped() || timer || livePass) return;
     timer = setTimeout(() => {
-      livePass = tick().finally(() => {
-        livePass = undefined;
-        if (!stopped() && sends.running().length > 0) follow();
-      });
+      livePass = tick()
+        .catch((error: unknown) => {
+          log.error('campaigns: a live pass over running campaigns failed', { error });
+        })
+        .finally(() => {
+          livePass = undefined;
+          if (!stopped() && sends.running().length > 0) follow();
+        });
     }, intervalMs);
     timer.unref();
   }

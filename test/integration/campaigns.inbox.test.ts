@@ -380,6 +380,64 @@ describe('campaign messages in the inbox', () => {
     expect(new Set(perContact.map((r) => r.contact_id))).toEqual(new Set(ids));
   });
 
+  it('an unconfirmed send the watermark passed gets its conversation once its status webhook resolves it, while the campaign still sends', async () => {
+    // 100 recipients at 10/s. The first send's answer is lost (§10: unconfirmed), and its status webhook
+    // comes 3 s later: meanwhile the live passes move their watermark past it.
+    h = await openCampaignHarness({ ratePerSecond: 10, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const c = h;
+    seedContacts(c.db, c.workspaceId, 100);
+    c.sim.control.setStatusDelays({ sentMs: 3_000, deliveredMs: 3_100 });
+    c.sim.control.setFaults({ resetAfterAcceptRate: 1 });
+    const campaign = await c.value<CampaignView>(
+      'campaigns:create',
+      campaignDraft(c.connectionId, 'Resolved later', { kind: 'all' }),
+    );
+    await c.value('campaigns:start', { campaignId: campaign.id });
+    const unconfirmed = await waitFor(
+      () =>
+        c.db
+          .prepare<[string], { contact_id: string; seq: number }>(
+            `SELECT r.contact_id, cm.rowid AS seq FROM campaign_recipients r
+               JOIN campaign_messages cm ON cm.campaign_recipient_id = r.id
+             WHERE r.campaign_id = ? AND r.status = 'unknown' ORDER BY cm.rowid LIMIT 1`,
+          )
+          .get(campaign.id) ?? null,
+      { timeoutMs: 30_000, intervalMs: 5, what: 'an unconfirmed send' },
+    );
+    c.sim.control.resetFaults();
+    const row = () =>
+      c.db
+        .prepare<[string, string], { wamid: string | null; through: number }>(
+          `SELECT cm.wamid, k.conversations_through AS through FROM campaign_messages cm
+             JOIN campaign_recipients r ON r.id = cm.campaign_recipient_id JOIN campaigns k ON k.id = r.campaign_id
+           WHERE r.campaign_id = ? AND r.contact_id = ?`,
+        )
+        .get(campaign.id, unconfirmed.contact_id)!;
+    const passed = await waitFor(() => (row().through > unconfirmed.seq ? row() : null), {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+      what: 'the watermark past the unconfirmed send',
+    });
+    expect(passed.wamid, 'still unresolved when the watermark passed it').toBeNull();
+    expect(conversationOf(c, unconfirmed.contact_id)).toEqual([]);
+    const { pending } = await waitFor(
+      () =>
+        conversationOf(c, unconfirmed.contact_id).length > 0
+          ? {
+              pending: c.db
+                .prepare<[string], number>(
+                  `SELECT count(*) FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending'`,
+                )
+                .pluck()
+                .get(campaign.id)!,
+            }
+          : null,
+      { timeoutMs: 60_000, intervalMs: 20, what: 'the resolved send’s conversation' },
+    );
+    expect(pending, 'opened before the campaign finished').toBeGreaterThan(0);
+    expect(row().wamid).toMatch(/^wamid\./);
+  });
+
   it('live passes race replies while the campaign sends, then the final pass and a second pass on another connection: one conversation per contact', async () => {
     h = await openCampaignHarness({ ratePerSecond: 30, sim: { messagingLimit: 'TIER_UNLIMITED' } });
     const c = h;

@@ -14,6 +14,7 @@ import type { TemplatesService } from '../templates/templates.service';
 import type { WhatsAppClient } from '../whatsapp/client';
 import { createConversationsRepo } from '../conversations/conversations.repo';
 import { createCampaignConversations, type CampaignConversations } from './campaignConversations';
+import { createCampaignConversationsRepo } from './campaignConversations.repo';
 import { bindCampaigns } from './campaigns.ipc';
 import { createCampaignsRepo, type CampaignsRepo } from './campaigns.repo';
 import { createCampaignRunner, runJobType } from './campaigns.runner';
@@ -46,7 +47,7 @@ export interface CampaignsModule {
   readonly handlers: Partial<Handlers>;
   readonly service: CampaignsService;
   readonly repo: CampaignsRepo;
-  /** Opens a finished campaign's recipients' conversations (after it finishes, off the send path). */
+  /** Opens recipients' conversations while a campaign sends and after it finishes (off the send path). */
   readonly conversations: CampaignConversations;
   /** Inside the transaction that stored an inbound message: a reply within 72 h counts for its campaign. */
   onInboundStored(message: { contactId: string; connectionId: string; waTimestampMs: number }): void;
@@ -113,6 +114,7 @@ export function createCampaignsModule(options: CampaignsModuleOptions): Campaign
   const conversations = createCampaignConversations({
     db,
     campaigns: repo,
+    sends: createCampaignConversationsRepo(db),
     conversations: createConversationsRepo(db),
     events,
     log,
@@ -125,13 +127,16 @@ export function createCampaignsModule(options: CampaignsModuleOptions): Campaign
         payload as { connectionId: string; name: string; language: string; status: string },
       );
     } else if (event === 'campaigns:changed') {
-      // Emitted after the commit that finished (completed, cancelled) the campaign; open() ignores the rest.
+      // Emitted after the commit that started, resumed or finished the campaign: a running one's
+      // conversations open while it sends (follow), a finished one's final pass runs (open ignores the rest).
+      conversations.follow();
       for (const campaignId of (payload as { campaignIds: string[] }).campaignIds) {
         void conversations.open(campaignId);
       }
     }
   });
-  // A pass a crash cut short (or campaigns finished before this version) resumes once start-up is done.
+  // A pass a crash cut short (or campaigns finished before this version) resumes once start-up is done,
+  // and a campaign still running gets its live passes again from its watermark.
   const resumeTimer = setImmediate(() => void conversations.resume());
 
   return {

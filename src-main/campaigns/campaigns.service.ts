@@ -527,17 +527,34 @@ export function createCampaignsService(options: CampaignsServiceOptions) {
       return view(requireCampaign(campaignId));
     },
     /**
-     * The wait before unconfirmed sends go again, changed while the campaign can still send. A running
-     * campaign's runner reads it when it next runs out of due recipients; one already waiting for the old
-     * wait to pass wakes at that time and then applies the new value (turning it off never sends more).
+     * The wait before unconfirmed sends go again, changed while the campaign can still send. On a running
+     * campaign it takes effect at once: the unconfirmed sends already past the new wait are due again now
+     * (a conditional UPDATE on 'unknown', so one a status webhook resolved is never resent), and a runner
+     * sleeping until the old wait runs now and sleeps again by the new one. A paused campaign's runner
+     * applies it when resumed; turning it off never sends more.
      */
     setResendWait(campaignId: string, ms: number | null): CampaignView {
       const campaign = requireCampaign(campaignId);
-      if (!repo.setResendWait(campaignId, ms, now())) {
-        throw new AppError(
-          'CONFLICT',
-          `This campaign is ${repo.statusOf(campaignId) ?? campaign.status}; the resend setting of a finished campaign cannot change.`,
-        );
+      const requeued = db
+        .transaction(() => {
+          const at = now();
+          if (!repo.setResendWait(campaignId, ms, at)) {
+            throw new AppError(
+              'CONFLICT',
+              `This campaign is ${repo.statusOf(campaignId) ?? campaign.status}; the resend setting of a finished campaign cannot change.`,
+            );
+          }
+          if (ms === null || repo.statusOf(campaignId) !== 'running') return 0;
+          const n = repo.requeueUnconfirmed(campaignId, at - ms, at);
+          queue.expedite(runJobKey(campaignId), at);
+          return n;
+        })
+        .immediate();
+      if (requeued > 0) {
+        log.warn('campaigns: unconfirmed sends past the new resend wait are sent again', {
+          campaignId,
+          requeued,
+        });
       }
       changed(campaignId);
       return view(requireCampaign(campaignId));

@@ -336,19 +336,6 @@ export function createConversationsRepo(db: Db) {
       'SELECT components FROM templates WHERE connection_id = ? AND name = ? AND language = ?',
     )
     .pluck();
-  // Recipients whose send WhatsApp took (a failure reported later shows in that thread with its advice);
-  // a send refused outright, an unconfirmed one and a skipped recipient open no conversation.
-  const campaignSends = db.prepare<[string], CampaignSendRow>(
-    `SELECT r.contact_id, k.connection_id, k.name AS campaign_name, k.template_name,
-            t.components AS template_components, r.params, cm.created_at
-     FROM campaign_messages cm
-       JOIN campaign_recipients r ON r.id = cm.campaign_recipient_id
-       JOIN campaigns k ON k.id = cm.campaign_id
-       LEFT JOIN templates t ON t.id = k.template_id
-     WHERE cm.campaign_id = ? AND r.contact_id IS NOT NULL
-       AND cm.status IN ('accepted', 'sent', 'delivered', 'read', 'played')
-     ORDER BY cm.rowid`,
-  );
   // Get-or-create (seed §6), never check-then-insert: a reply's webhook may create the same conversation
   // at any moment. The campaign message becomes the preview only if nothing newer is in the thread.
   const upsertFromCampaign = db.prepare<
@@ -622,10 +609,6 @@ export function createConversationsRepo(db: Db) {
 
     templateComponents(connectionId: string, name: string, language: string): string | null {
       return templateComponents.get(connectionId, name, language) ?? null;
-    },
-
-    campaignSends(campaignId: string): CampaignSendRow[] {
-      return campaignSends.all(campaignId);
     },
 
     /** Inside the caller's transaction: the contact's conversation, created or brought up to the send. */

@@ -63,6 +63,12 @@ export interface JobQueue {
   pause(queue: QueueName): void;
   resume(queue: QueueName): void;
   setConcurrency(queue: QueueName, concurrency: number): void;
+  /**
+   * The live job with this unique key runs no later than `runAt` (default now): a queued job due later
+   * is moved up, and a running one that reschedules itself (retryAt) later than that runs by then.
+   * For a setting changed while a handler sleeps on the old one. False when no such job is live.
+   */
+  expedite(uniqueKey: string, runAt?: number): boolean;
   /** A dead-lettered job gets a fresh set of attempts. */
   retryDead(jobId: string): RetryDeadResult;
   deadJobs(limit?: number): JobRow[];
@@ -102,6 +108,8 @@ interface Run {
   controller: AbortController | undefined;
   /** The claim was taken away (lease expiry): whatever the handler returns is ignored. */
   lost: boolean;
+  /** expedite() during the run: a retryAt outcome runs no later than this. */
+  runBy: number;
 }
 
 // Handlers mostly wait (an API call, a rate-limit slot): at 80 sends/s and ~300 ms per Cloud API call a
@@ -270,6 +278,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       deadline: t + (def?.leaseMs ?? DEFAULT_LEASE_MS),
       controller: undefined,
       lost: false,
+      runBy: Infinity,
     };
     lane.active += 1;
     runs.set(job.id, run);
@@ -372,7 +381,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         event = { type: 'job:done', attempt: job.attempts, ...base };
         break;
       case 'retryAt': {
-        const runAt = Number.isFinite(outcome.at) ? Math.max(t, Math.trunc(outcome.at)) : t;
+        const asked = Number.isFinite(outcome.at) ? Math.trunc(outcome.at) : t;
+        const runAt = Math.max(t, Math.min(asked, run.runBy));
         const reason = outcome.reason ?? 'Rescheduled by the handler.';
         settlement = {
           kind: 'retry',
@@ -656,6 +666,30 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     setConcurrency(name, n) {
       laneOf(name).concurrency = checkConcurrency(name, n);
       schedulePump(laneOf(name));
+    },
+
+    expedite(uniqueKey, runAt = now()) {
+      const job = store.liveByKey(uniqueKey);
+      if (!job) return false;
+      const at = Math.trunc(runAt);
+      // The job is in one of three places, and all are checked in this one synchronous step: running (its
+      // handler has not returned), finished with its outcome waiting for the next flush (still 'running'
+      // in the store), or queued in the store.
+      const run = runs.get(job.id);
+      if (run) run.runBy = Math.min(run.runBy, at);
+      for (const { settlement } of pending) {
+        // Only a handler's own reschedule (retryAt): an error's backoff stays as it is.
+        if (settlement.id === job.id && settlement.kind === 'retry' && !settlement.spendAttempt) {
+          settlement.runAt = Math.min(settlement.runAt, at);
+        }
+      }
+      store.runBy(job.id, at, now());
+      if (state === 'running') {
+        const lane = laneOf(job.queue);
+        if (at > now()) setWake(lane, at);
+        else schedulePump(lane);
+      }
+      return true;
     },
 
     retryDead(jobId) {

@@ -75,6 +75,10 @@ export interface JobStore {
   deadCount(): number;
   deadJobs(limit: number): JobRow[];
   get(id: string): JobRow | undefined;
+  /** The queued or running job with this unique key, if any. */
+  liveByKey(uniqueKey: string): Pick<JobRow, 'id' | 'queue' | 'state'> | undefined;
+  /** A queued job due later than `runAt` becomes due at `runAt`. False when there was nothing to move. */
+  runBy(id: string, runAt: number, now: number): boolean;
 }
 
 const MAX_ERROR_LENGTH = 2000;
@@ -94,6 +98,12 @@ export function createJobStore(db: Db): JobStore {
   const liveByKey = db
     .prepare<[string], string>(`SELECT id FROM jobs WHERE unique_key = ? AND state IN ('queued', 'running')`)
     .pluck();
+  const liveRowByKey = db.prepare<[string], Pick<JobRow, 'id' | 'queue' | 'state'>>(
+    `SELECT id, queue, state FROM jobs WHERE unique_key = ? AND state IN ('queued', 'running')`,
+  );
+  const runBy = db.prepare<[number, number, string, number]>(
+    `UPDATE jobs SET run_at = ?, updated_at = ? WHERE id = ? AND state = 'queued' AND run_at > ?`,
+  );
   // One statement: the subquery picks due jobs in order from the jobs_due index, the UPDATE takes them.
   // SQLite runs it under the write lock, so two claimers can never take the same row.
   const claim = db.prepare<
@@ -280,5 +290,7 @@ export function createJobStore(db: Db): JobStore {
     deadCount: () => deadCount.get()!,
     deadJobs: (limit) => deadJobs.all(limit),
     get: (id) => get.get(id),
+    liveByKey: (uniqueKey) => liveRowByKey.get(uniqueKey),
+    runBy: (id, runAt, now) => runBy.run(runAt, now, id, runAt).changes === 1,
   };
 }

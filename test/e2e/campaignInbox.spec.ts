@@ -4,7 +4,9 @@
 // - the campaign page shows the unconfirmed-resend setting and changes it while the campaign can still
 //   send; once it is cancelled the setting is shown but no longer offered for change;
 // - a sent campaign shows in the customer's chat: the message as the customer read it, marked as from the
-//   campaign, with its ticks, and the customer's reply right after it.
+//   campaign, with its ticks, and the customer's reply right after it;
+// - an inbox already open in another tab shows the customer's chat with the campaign message as its
+//   preview as the campaign sends, without a reload (the conversations:changed push).
 import { expect, openApp, test } from './fixtures';
 import { CampaignsPage } from './pages/campaignsPage';
 import { InboxPage } from './pages/inboxPage';
@@ -73,7 +75,15 @@ test('preflight examples, the resend setting, and a campaign message in the cust
   await campaigns.variableText('2').fill('#2001');
   await campaigns.checkButton().click();
   await expect(campaigns.preflight()).toBeVisible({ timeout: 30_000 });
+  // The inbox open in a second tab before the send; it is never reloaded.
+  const watcher = await page.context().newPage();
+  await openApp(watcher, host, '#/inbox');
+  const watched = new InboxPage(watcher);
+  await expect(watched.list()).toBeVisible({ timeout: 30_000 });
+  await expect(watched.conversation(/Maria Lopez/).filter({ hasText: '#2001' })).toHaveCount(0);
   await campaigns.sendNow().click();
+  await expect(watched.conversation(/Maria Lopez/)).toContainText('#2001', { timeout: 30_000 });
+  await watcher.close();
   await expect(campaigns.status()).toHaveText('Completed', { timeout: 60_000 });
   await expect(campaigns.counter('delivered')).not.toHaveText('0', { timeout: 60_000 });
 

@@ -11,6 +11,7 @@ import { startAppRuntime, type AppRuntime } from '../../src-main/backup/appRunti
 import { DATABASE_FILE } from '../../src-main/core';
 import { openDatabase } from '../../src-main/db/open';
 import { createMemoryLogger } from '../../src-main/log';
+import { startBackgroundCheckedRuntime } from '../helpers/backgroundCheckRuntime';
 import { useTempDirs } from '../helpers/tempDir';
 import { waitFor } from '../helpers/waitFor';
 
@@ -38,14 +39,7 @@ describe('the integrity check of a large store runs beside the app', () => {
   it('a healthy store opens at once and stays open after the check passes', async () => {
     const dataDir = temp.dir();
     await storeWithData(dataDir);
-    const log = createMemoryLogger();
-    const runtime = await startAppRuntime({
-      dataDir,
-      hostKind: 'browser',
-      sandbox: false,
-      log,
-      backgroundCheckAboveBytes: 0,
-    });
+    const { runtime, log } = await startBackgroundCheckedRuntime(dataDir);
     try {
       expect(runtime.mode()).toBe('normal');
       await waitFor(() => log.lines.some((l) => l.includes('integrity check passed')), {
@@ -78,14 +72,7 @@ describe('the integrity check of a large store runs beside the app', () => {
     writeSync(fd, garbage, 0, garbage.length, size - garbage.length);
     closeSync(fd);
 
-    const log = createMemoryLogger();
-    const started = await startAppRuntime({
-      dataDir,
-      hostKind: 'browser',
-      sandbox: false,
-      log,
-      backgroundCheckAboveBytes: 0,
-    });
+    const { runtime: started, log } = await startBackgroundCheckedRuntime(dataDir);
     // Opened before the check ran: the first paint does not wait for it.
     const openedFirst = started.mode() === 'normal';
     const health: Health[] = [];

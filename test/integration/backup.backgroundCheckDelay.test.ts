@@ -4,12 +4,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDatabaseFileOffThread } from '../../src-main/backup/backgroundIntegrity';
-import { startAppRuntime } from '../../src-main/backup/appRuntime';
 import { DATABASE_FILE } from '../../src-main/core';
 import { migrate } from '../../src-main/db/migrate';
 import { migrations } from '../../src-main/db/migrations';
 import { openDatabase } from '../../src-main/db/open';
-import { createMemoryLogger } from '../../src-main/log';
+import { startBackgroundCheckedRuntime } from '../helpers/backgroundCheckRuntime';
 import { useTempDirs } from '../helpers/tempDir';
 
 const temp = useTempDirs();
@@ -38,14 +37,7 @@ describe('a delayed background integrity check', () => {
   });
 
   it('a runtime closed before the delay closes without waiting for the pass', async () => {
-    const dataDir = temp.dir();
-    const log = createMemoryLogger();
-    const runtime = await startAppRuntime({
-      dataDir,
-      hostKind: 'browser',
-      sandbox: false,
-      log,
-      backgroundCheckAboveBytes: 0,
+    const { runtime, log } = await startBackgroundCheckedRuntime(temp.dir(), {
       backgroundCheckDelayMs: 60_000,
     });
     expect(runtime.mode()).toBe('normal');

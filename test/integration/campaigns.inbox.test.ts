@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCampaignConversations } from '../../src-main/campaigns/campaignConversations';
+import { createCampaignConversationsRepo } from '../../src-main/campaigns/campaignConversations.repo';
 import { createCampaignsRepo } from '../../src-main/campaigns/campaigns.repo';
 import { createConversationsRepo } from '../../src-main/conversations/conversations.repo';
 import { newId } from '../../src-main/db/ids';
@@ -257,6 +258,7 @@ describe('campaign messages in the inbox', () => {
       createCampaignConversations({
         db,
         campaigns: createCampaignsRepo(db),
+        sends: createCampaignConversationsRepo(db),
         conversations: createConversationsRepo(db),
         events: createEventBus(),
         log: createMemoryLogger(),
@@ -289,6 +291,215 @@ describe('campaign messages in the inbox', () => {
       limit: 10,
     });
     expect(replied.items.map((m) => m.origin)).toEqual(['customer', 'campaign']);
+  });
+
+  it('while the campaign sends, each recipient’s conversation appears within seconds of the accepted send, announced to the inbox list, newest first', async () => {
+    // 120 recipients at 10/s: about 12 s of sending, so the list can be watched while it runs.
+    h = await openCampaignHarness({ ratePerSecond: 10, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const c = h;
+    const { ids } = seedContacts(c.db, c.workspaceId, 120);
+    const announced = new Set<string>();
+    c.events.subscribe((event, payload) => {
+      if (event === 'conversations:changed') {
+        for (const id of (payload as { conversationIds: string[] }).conversationIds) announced.add(id);
+      }
+    });
+    const campaign = await c.value<CampaignView>(
+      'campaigns:create',
+      campaignDraft(c.connectionId, 'Live', { kind: 'all' }),
+    );
+    await c.value('campaigns:start', { campaignId: campaign.id });
+    const opened = () =>
+      c.db
+        .prepare<[string], { id: string; contact_id: string; created_at: number }>(
+          `SELECT id, contact_id, created_at FROM conversations WHERE connection_id = ? AND source = 'campaign'`,
+        )
+        .all(c.connectionId);
+    const pendingCount = () =>
+      c.db
+        .prepare<[string], number>(
+          `SELECT count(*) FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending'`,
+        )
+        .pluck()
+        .get(campaign.id)!;
+    // Still sending (recipients left, the campaign running) and at least 20 conversations there already.
+    const midway = await waitFor(
+      async () => {
+        const rows = opened();
+        const v = await c.value<CampaignView>('campaigns:get', { campaignId: campaign.id });
+        return rows.length >= 20 && v.status === 'running' && pendingCount() > 0 ? rows : null;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: 'conversations while the campaign runs' },
+    );
+    expect(midway.every((row) => announced.has(row.id))).toBe(true);
+    // Each one soon after WhatsApp took its message (a loose bound: the pass runs every second).
+    const acceptedAt = new Map<string, number>(
+      c.sim.ledger.messages({ type: 'template' }).map((m) => ['+' + m.waId, m.acceptedAt]),
+    );
+    const phoneOf = new Map(
+      c.db
+        .prepare<[string], { id: string; phone_e164: string }>(
+          'SELECT id, phone_e164 FROM contacts WHERE workspace_id = ?',
+        )
+        .all(c.workspaceId)
+        .map((r) => [r.id, r.phone_e164] as const),
+    );
+    for (const row of midway) {
+      const sentAt = acceptedAt.get(phoneOf.get(row.contact_id)!);
+      expect(sentAt, 'accepted before its conversation opened').toBeDefined();
+      expect(row.created_at - sentAt!).toBeLessThan(8_000);
+    }
+    // The inbox list shows them newest send first, each with its campaign message as the preview.
+    const list = await c.value<{ items: ConversationView[] }>('conversations:list', {
+      connectionId: c.connectionId,
+      limit: 50,
+    });
+    const listed = list.items.filter((v) => midway.some((row) => row.id === v.id));
+    expect(listed.length).toBeGreaterThanOrEqual(Math.min(20, midway.length));
+    for (const v of listed) {
+      expect(v.lastMessagePreview).toMatch(/^Hello Customer \d+, your spring code is C\d+\.$/);
+    }
+    const times = listed.map((v) => v.lastMessageAt ?? 0);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+
+    await waitFor(
+      async () =>
+        (await c.value<CampaignView>('campaigns:get', { campaignId: campaign.id })).status === 'completed' ||
+        null,
+      { timeoutMs: 60_000, what: 'the campaign to complete' },
+    );
+    await waitFor(() => !createCampaignsRepo(c.db).needsConversations(campaign.id) || null, {
+      what: 'the final pass',
+    });
+    const perContact = c.db
+      .prepare<[string], { contact_id: string; n: number }>(
+        'SELECT contact_id, count(*) AS n FROM conversations WHERE connection_id = ? GROUP BY contact_id',
+      )
+      .all(c.connectionId);
+    expect(perContact.every((r) => r.n === 1)).toBe(true);
+    expect(new Set(perContact.map((r) => r.contact_id))).toEqual(new Set(ids));
+  });
+
+  it('an unconfirmed send the watermark passed gets its conversation once its status webhook resolves it, while the campaign still sends', async () => {
+    // 100 recipients at 10/s. The first send's answer is lost (§10: unconfirmed), and its status webhook
+    // comes 3 s later: meanwhile the live passes move their watermark past it.
+    h = await openCampaignHarness({ ratePerSecond: 10, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const c = h;
+    seedContacts(c.db, c.workspaceId, 100);
+    c.sim.control.setStatusDelays({ sentMs: 3_000, deliveredMs: 3_100 });
+    c.sim.control.setFaults({ resetAfterAcceptRate: 1 });
+    const campaign = await c.value<CampaignView>(
+      'campaigns:create',
+      campaignDraft(c.connectionId, 'Resolved later', { kind: 'all' }),
+    );
+    await c.value('campaigns:start', { campaignId: campaign.id });
+    const unconfirmed = await waitFor(
+      () =>
+        c.db
+          .prepare<[string], { contact_id: string; seq: number }>(
+            `SELECT r.contact_id, cm.rowid AS seq FROM campaign_recipients r
+               JOIN campaign_messages cm ON cm.campaign_recipient_id = r.id
+             WHERE r.campaign_id = ? AND r.status = 'unknown' ORDER BY cm.rowid LIMIT 1`,
+          )
+          .get(campaign.id) ?? null,
+      { timeoutMs: 30_000, intervalMs: 5, what: 'an unconfirmed send' },
+    );
+    c.sim.control.resetFaults();
+    const row = () =>
+      c.db
+        .prepare<[string, string], { wamid: string | null; through: number }>(
+          `SELECT cm.wamid, k.conversations_through AS through FROM campaign_messages cm
+             JOIN campaign_recipients r ON r.id = cm.campaign_recipient_id JOIN campaigns k ON k.id = r.campaign_id
+           WHERE r.campaign_id = ? AND r.contact_id = ?`,
+        )
+        .get(campaign.id, unconfirmed.contact_id)!;
+    const passed = await waitFor(() => (row().through > unconfirmed.seq ? row() : null), {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+      what: 'the watermark past the unconfirmed send',
+    });
+    expect(passed.wamid, 'still unresolved when the watermark passed it').toBeNull();
+    expect(conversationOf(c, unconfirmed.contact_id)).toEqual([]);
+    const { pending } = await waitFor(
+      () =>
+        conversationOf(c, unconfirmed.contact_id).length > 0
+          ? {
+              pending: c.db
+                .prepare<[string], number>(
+                  `SELECT count(*) FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending'`,
+                )
+                .pluck()
+                .get(campaign.id)!,
+            }
+          : null,
+      { timeoutMs: 60_000, intervalMs: 20, what: 'the resolved send’s conversation' },
+    );
+    expect(pending, 'opened before the campaign finished').toBeGreaterThan(0);
+    expect(row().wamid).toMatch(/^wamid\./);
+  });
+
+  it('live passes race replies while the campaign sends, then the final pass and a second pass on another connection: one conversation per contact', async () => {
+    h = await openCampaignHarness({ ratePerSecond: 30, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const c = h;
+    const { ids, phones } = seedContacts(c.db, c.workspaceId, 90);
+    const campaign = await c.value<CampaignView>(
+      'campaigns:create',
+      campaignDraft(c.connectionId, 'Live race', { kind: 'all' }),
+    );
+    await c.value('campaigns:start', { campaignId: campaign.id });
+    const replied = new Set<number>();
+    // Every third customer replies as soon as the campaign reached them, while the live passes run.
+    await waitFor(
+      () => {
+        for (const m of c.sim.ledger.messages({ type: 'template' })) {
+          const i = phones.indexOf('+' + m.waId);
+          if (i % 3 === 0 && !replied.has(i)) {
+            replied.add(i);
+            c.sim.control.injectInbound({ from: m.waId, type: 'text', text: { body: `reply ${i}` } });
+          }
+        }
+        return replied.size === 30 || null;
+      },
+      { timeoutMs: 60_000, intervalMs: 20, what: 'the replies' },
+    );
+    const second = new Database(c.file);
+    second.pragma('busy_timeout = 10000');
+    extraDbs.push(second);
+    const otherPass = createCampaignConversations({
+      db: second,
+      campaigns: createCampaignsRepo(second),
+      sends: createCampaignConversationsRepo(second),
+      conversations: createConversationsRepo(second),
+      events: createEventBus(),
+      log: createMemoryLogger(),
+      now: Date.now,
+      chunkSize: 7,
+    });
+    await waitFor(
+      async () =>
+        (await c.value<CampaignView>('campaigns:get', { campaignId: campaign.id })).status === 'completed' ||
+        null,
+      { timeoutMs: 60_000, what: 'the campaign to complete' },
+    );
+    await Promise.all([otherPass.open(campaign.id), c.campaigns.conversations.open(campaign.id)]);
+    await c.sim.control.settle();
+    await c.queue.whenIdle();
+    await waitFor(() => !createCampaignsRepo(c.db).needsConversations(campaign.id) || null, {
+      what: 'the final pass',
+    });
+    const perContact = c.db
+      .prepare<[string], { contact_id: string; n: number }>(
+        'SELECT contact_id, count(*) AS n FROM conversations WHERE connection_id = ? GROUP BY contact_id',
+      )
+      .all(c.connectionId);
+    expect(perContact.filter((r) => r.n !== 1)).toEqual([]);
+    expect(new Set(perContact.map((r) => r.contact_id))).toEqual(new Set(ids));
+    // A replying customer's one conversation holds both: the campaign message and the reply.
+    const thread = await c.value<Thread>('conversations:thread', {
+      conversationId: conversationOf(c, ids[0]!)[0]!.id,
+      limit: 10,
+    });
+    expect(thread.items.map((m) => m.origin).sort()).toEqual(['campaign', 'customer']);
   });
 
   it('a pass a crash cut short is finished at start-up (resume); a reopen of the campaign clears the mark for the next finish', async () => {

@@ -8,10 +8,8 @@
 // between the "sending" commit and the request leaving, and only then does no webhook ever come. A send
 // that did reach the simulator is confirmed by its webhook within about a second of the restart.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src-main/db/migrate';
 import { migrations } from '../../src-main/db/migrations';
@@ -25,65 +23,17 @@ import {
   seedContacts,
   seedWorkspaceAndConnection,
 } from '../helpers/campaignFixtures';
+import { freePort, startCampaignApp } from '../helpers/campaignApp';
 import { exited, useChildren } from '../helpers/childProcess';
 import { waitFor } from '../helpers/waitFor';
 
 const { forkTs } = useChildren();
+const startApp = (dataDir: string, sim: Simulator, port: number) =>
+  startCampaignApp(forkTs, dataDir, sim, port);
 
 const RECIPIENTS = 10_000;
 const KILLS = 20;
 const RATE_PER_SECOND = 500;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface App {
-  child: ChildProcess;
-  call<T>(channel: string, payload: unknown): Promise<T>;
-}
-
-async function startApp(dataDir: string, sim: Simulator, port: number): Promise<App> {
-  const child = forkTs('campaignCoreProcess.ts', [dataDir, sim.baseUrl, String(port)]);
-  const pending = new Map<
-    number,
-    (result: { ok: boolean; value?: unknown; error?: { message: string } }) => void
-  >();
-  let nextId = 1;
-  await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`the app exited (${code}) before it was ready`));
-    child.once('exit', onExit);
-    child.on('message', (message: { ready?: boolean; id?: number; result?: never }) => {
-      if (message.ready) {
-        child.off('exit', onExit);
-        resolve();
-      } else if (message.id !== undefined) {
-        pending.get(message.id)?.(message.result as never);
-        pending.delete(message.id);
-      }
-    });
-  });
-  return {
-    child,
-    call<T>(channel: string, payload: unknown): Promise<T> {
-      const id = nextId++;
-      return new Promise<T>((resolve, reject) => {
-        pending.set(id, (result) =>
-          result.ok ? resolve(result.value as T) : reject(new Error(`${channel}: ${result.error?.message}`)),
-        );
-        child.send({ id, channel, payload });
-      });
-    },
-  };
-}
 
 function readCampaign(file: string, campaignId: string) {
   const db = openDatabase(file, { readonly: true });

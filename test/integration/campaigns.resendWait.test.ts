@@ -9,6 +9,7 @@ import {
   type CampaignView,
 } from '../../src-preload/campaigns.contract';
 import { campaignDraft, seedContacts } from '../helpers/campaignFixtures';
+import { messagesEnvelope, signedPost } from '../helpers/metaWebhooks';
 import { openCampaignHarness, type CampaignHarness } from '../helpers/campaignHarness';
 import { waitFor } from '../helpers/waitFor';
 
@@ -212,5 +213,164 @@ describe('unconfirmed resend wait', () => {
     // Once from 'Off', twice from 'On' (its first send, and the resend after the wait).
     expect(sendsTo(phones[0]!)).toBe(3);
     expect(sendsTo(phones[1]!)).toBe(2);
+  });
+});
+
+describe('a resend wait shortened on a running campaign', () => {
+  it('wakes the runner sleeping on the old wait: the unconfirmed send past the new one goes again within seconds; the one a status webhook resolved never does', async () => {
+    // Every send is taken into the simulator's ledger and its connection reset before the answer (§10):
+    // the app cannot know it went out, so both recipients are unconfirmed. Their status webhooks are lost
+    // (no callback URL), so only the webhook posted below resolves one of them.
+    h = await openCampaignHarness({ ratePerSecond: 50, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const c = h;
+    const { phones } = seedContacts(c.db, c.workspaceId, 2);
+    const [resolvedPhone, silentPhone] = phones as [string, string];
+    const webhookUrl = c.webhooks.webhookUrlFor(c.connectionId);
+    c.sim.control.setCallbackUrl(null);
+    c.sim.control.setFaults({ resetAfterAcceptRate: 1 });
+    const sendsTo = (phone: string) =>
+      c.sim.ledger.messages({ type: 'template' }).filter((m) => m.to === phone.slice(1) || m.to === phone);
+
+    const campaign = await c.value<CampaignView>('campaigns:create', {
+      ...campaignDraft(c.connectionId, 'Long wait', { kind: 'all' }),
+      unconfirmedResendAfterMs: 24 * HOUR,
+    });
+    await c.value('campaigns:start', { campaignId: campaign.id });
+    // The runner has nothing left but the two unconfirmed sends: it sleeps until the 24 h wait is over.
+    const runJob = () =>
+      c.db
+        .prepare<[string], { run_at: number }>(
+          `SELECT run_at FROM jobs WHERE unique_key = ? AND state = 'queued'`,
+        )
+        .get(`campaigns.run:${campaign.id}`);
+    await waitFor(
+      async () => {
+        const v = await c.value<CampaignView>('campaigns:get', { campaignId: campaign.id });
+        const job = runJob();
+        return v.counters.unconfirmed === 2 && job !== undefined && job.run_at > Date.now() + 23 * HOUR
+          ? true
+          : null;
+      },
+      { timeoutMs: 30_000, what: 'both sends unconfirmed and the runner asleep for 24 h' },
+    );
+    expect(sendsTo(resolvedPhone)).toHaveLength(1);
+    expect(sendsTo(silentPhone)).toHaveLength(1);
+
+    // Every status the simulator had for them is gone (no callback URL). Then one recipient's status
+    // webhook arrives late, carrying its biz_opaque_callback_data (§10).
+    await c.sim.control.settle();
+    c.sim.control.resetFaults();
+    c.sim.control.setCallbackUrl(webhookUrl);
+    const recipientId = c.db
+      .prepare<[string, string], string>(
+        'SELECT id FROM campaign_recipients WHERE campaign_id = ? AND phone_e164 = ?',
+      )
+      .pluck()
+      .get(campaign.id, resolvedPhone)!;
+    const posted = await signedPost(
+      webhookUrl,
+      messagesEnvelope(
+        {
+          statuses: [
+            {
+              id: sendsTo(resolvedPhone)[0]!.wamid,
+              status: 'sent',
+              timestamp: String(Math.floor(Date.now() / 1000)),
+              recipient_id: resolvedPhone.slice(1),
+              biz_opaque_callback_data: `campaign:${recipientId}`,
+            },
+          ],
+        },
+        c.sim.wabaId,
+        c.sim.phoneNumberId,
+      ),
+      c.sim.appSecret,
+    );
+    expect(posted.status).toBe(200);
+    const recipientStatus = (phone: string) =>
+      c.db
+        .prepare<[string, string], string>(
+          'SELECT status FROM campaign_recipients WHERE campaign_id = ? AND phone_e164 = ?',
+        )
+        .pluck()
+        .get(campaign.id, phone);
+    await waitFor(() => recipientStatus(resolvedPhone) === 'sent' || null, {
+      timeoutMs: 20_000,
+      what: 'the status webhook to resolve the first send',
+    });
+
+    // The shortest wait the contract allows: the silent send has been unconfirmed for longer than that.
+    await waitFor(
+      () =>
+        c.db
+          .prepare<[string, string], number>(
+            `SELECT status_at FROM campaign_recipients WHERE campaign_id = ? AND phone_e164 = ?`,
+          )
+          .pluck()
+          .get(campaign.id, silentPhone)! <
+          Date.now() - 1_000 || null,
+      { what: 'the silent send to be unconfirmed for over a second' },
+    );
+    const changedAt = Date.now();
+    await c.value('campaigns:set-resend-wait', { campaignId: campaign.id, unconfirmedResendAfterMs: 1_000 });
+    const done = await waitFor(
+      async () => {
+        const v = await c.value<CampaignView>('campaigns:get', { campaignId: campaign.id });
+        return v.status === 'completed' ? v : null;
+      },
+      { timeoutMs: 20_000, what: 'the campaign to complete after the wait was shortened' },
+    );
+    // Handled promptly, not after the old 24 h (the bound is loose for a loaded machine).
+    expect(Date.now() - changedAt).toBeLessThan(20_000);
+    expect(sendsTo(silentPhone)).toHaveLength(2);
+    expect(sendsTo(resolvedPhone)).toHaveLength(1);
+    expect(done.counters.unconfirmed).toBe(0);
+    expect(recipientStatus(resolvedPhone)).toBe('sent');
+  });
+});
+
+describe('a resend wait shortened while the runner is busy sending', () => {
+  it('the unconfirmed send past the new wait goes again among the remaining recipients, not after all of them', async () => {
+    // 150 recipients at 10/s: about 15 s of sending. The first sends lose their answer (§10), and no
+    // status webhook comes for any (no callback URL): those stay unconfirmed.
+    h = await openCampaignHarness({ ratePerSecond: 10, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+    const c = h;
+    seedContacts(c.db, c.workspaceId, 150);
+    c.sim.control.setCallbackUrl(null);
+    c.sim.control.setFaults({ resetAfterAcceptRate: 1 });
+    const campaign = await c.value<CampaignView>('campaigns:create', {
+      ...campaignDraft(c.connectionId, 'Busy', { kind: 'all' }),
+      unconfirmedResendAfterMs: 24 * HOUR,
+    });
+    await c.value('campaigns:start', { campaignId: campaign.id });
+    const unconfirmed = await waitFor(
+      () => {
+        const rows = c.db
+          .prepare<[string], { phone_e164: string; status_at: number }>(
+            `SELECT phone_e164, status_at FROM campaign_recipients WHERE campaign_id = ? AND status = 'unknown'`,
+          )
+          .all(campaign.id);
+        return rows.length > 0 ? rows : null;
+      },
+      { timeoutMs: 30_000, intervalMs: 20, what: 'a send unconfirmed' },
+    );
+    c.sim.control.resetFaults();
+    const phone = unconfirmed[0]!.phone_e164;
+    await waitFor(() => Date.now() - unconfirmed[0]!.status_at > 1_000 || null, { what: 'a second' });
+    await c.value('campaigns:set-resend-wait', { campaignId: campaign.id, unconfirmedResendAfterMs: 1_000 });
+    const sends = (p: string) =>
+      c.sim.ledger.messages({ type: 'template' }).filter((m) => m.to === p.slice(1) || m.to === p).length;
+    await waitFor(() => sends(phone) === 2 || null, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      what: 'the unconfirmed send to go again',
+    });
+    const left = c.db
+      .prepare<[string], number>(
+        `SELECT count(*) FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending' AND send_started_at IS NULL`,
+      )
+      .pluck()
+      .get(campaign.id)!;
+    expect(left, 'recipients still waiting for their first send').toBeGreaterThan(0);
   });
 });

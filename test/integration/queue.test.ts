@@ -210,6 +210,53 @@ describe('job queue: outcomes', () => {
     await queue.stop();
   });
 
+  it('expedite: a job sleeping on a retryAt runs now, whether it was queued, still running, or its outcome not yet saved', async () => {
+    const db = temp.openMigrated();
+    const queue = makeQueue(db);
+    const runs: number[] = [];
+    let release: (() => void) | undefined;
+    let stateInGap: unknown;
+    const stateOf = () =>
+      db.prepare(`SELECT state FROM jobs WHERE unique_key = 'sleeper:1'`).pluck().get() as string | undefined;
+    queue.register('sleeper', {
+      queue: 'campaigns',
+      schema: idSchema,
+      handler: async (_p, ctx) => {
+        runs.push(ctx.runs);
+        if (ctx.runs === 2) await new Promise<void>((resolve) => (release = resolve));
+        if (ctx.runs === 3) {
+          // Runs after this handler returned and before its outcome is written: the outcome is queued
+          // within a few microtasks and written in a later turn of the event loop.
+          void (async () => {
+            for (let i = 0; i < 50; i++) await Promise.resolve();
+            stateInGap = stateOf();
+            queue.expedite('sleeper:1');
+          })();
+        }
+        if (ctx.runs <= 3) return retryAt(Date.now() + 3_600_000, 'waiting an hour');
+      },
+    });
+    expect(queue.expedite('sleeper:none')).toBe(false);
+    queue.start();
+    queue.enqueue('sleeper', { n: 1 }, { uniqueKey: 'sleeper:1' });
+    const queuedUntil = () =>
+      db
+        .prepare(`SELECT run_at FROM jobs WHERE unique_key = 'sleeper:1' AND state = 'queued'`)
+        .pluck()
+        .get() as number | undefined;
+    // Queued for an hour: moved up.
+    await waitFor(() => (queuedUntil() ?? 0) > Date.now() + 60_000 || null, { what: 'the first sleep' });
+    expect(queue.expedite('sleeper:1')).toBe(true);
+    // Running (the handler has not returned yet): its retryAt of an hour is capped.
+    await waitFor(() => release ?? null, { what: 'the second run' });
+    expect(queue.expedite('sleeper:1')).toBe(true);
+    release!();
+    await waitFor(() => (runs.length === 4 && jobCount(db) === 0) || null, { what: 'the fourth run' });
+    expect(runs).toEqual([1, 2, 3, 4]);
+    expect(stateInGap).toBe('running');
+    await queue.stop();
+  });
+
   it('dead-letters a job out of attempts with its last error, and retryDead runs it again', async () => {
     const db = temp.openMigrated();
     const queue = makeQueue(db);

@@ -12,6 +12,7 @@ import { importAudiences } from './0008-import-audiences';
 import { campaignCapRetry } from './0009-campaign-cap-retry';
 import { unreadTotals } from './0010-unread-totals';
 import { campaignConversations } from './0011-campaign-conversations';
+import { campaignConversationsLive } from './0012-campaign-conversations-live';
 
 export const migrations: readonly Migration[] = [
   initial,
@@ -25,6 +26,7 @@ export const migrations: readonly Migration[] = [
   campaignCapRetry,
   unreadTotals,
   campaignConversations,
+  campaignConversationsLive,
 ];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createSocketServer, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from '../log';
-import type { IncomingEvent, StoredCallback, WebhookIntake } from './intake';
+import type { StoredCallback, WebhookIntake } from './intake';
 import { sameToken, signatureHeader } from './verify';
 import { WebhookConnection } from './webhookConnection';
 import { webhookPathPattern, type WebhookRequestHead } from './webhookRequestHead';
@@ -133,50 +133,63 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       signature: rawHeader(req.rawHeaders, signatureHeader),
       appSecret: secrets.appSecret,
     };
-    submit(event, (outcome) => {
-      const [status, , text] = replies[outcome];
+    options.intake.submit(event, (result) => {
+      const [status, , text] = replies[outcomeOf(result, connectionId)];
       reply(res, status, text);
     });
   };
 
   /**
-   * The intake's writer checks the signature (HMAC over these raw bytes, verify.ts) before it stores
-   * anything, and answers a bad one as refused; `done` hears which of the three answers to give.
+   * What became of an event given to the intake, whose writer checks the signature (HMAC over the raw
+   * bytes, verify.ts) before it stores anything: counted, logged, and turned into the answer to give.
    */
-  const submit = (event: IncomingEvent, done: (outcome: Outcome) => void): void => {
-    const connectionId = event.connectionId;
-    const stored: StoredCallback = (result) => {
-      if (typeof result === 'object' && 'refused' in result) {
-        stats.badSignature++;
-        options.log.warn('webhook refused: bad signature', { connectionId, reason: result.refused });
-        return done('refused');
-      }
-      if (result instanceof Error) {
-        // Not stored, so not acknowledged: Meta will retry (§6).
-        options.log.error('webhook intake failed to store an event', { connectionId, error: result });
-        return done('failed');
-      }
-      stats.accepted++;
-      stats.lastAcceptedAt = Date.now();
-      done('stored');
-    };
-    options.intake.submit(event, stored);
+  const outcomeOf = (result: StoredResult, connectionId: string): Outcome => {
+    if (typeof result === 'object' && 'refused' in result) {
+      stats.badSignature++;
+      options.log.warn('webhook refused: bad signature', { connectionId, reason: result.refused });
+      return 'refused';
+    }
+    if (result instanceof Error) {
+      // Not stored, so not acknowledged: Meta will retry (§6).
+      options.log.error('webhook intake failed to store an event', { connectionId, error: result });
+      return 'failed';
+    }
+    stats.accepted++;
+    stats.lastAcceptedAt = Date.now();
+    return 'stored';
   };
 
-  /** A POST read by its connection (webhookConnection.ts): answered with the bytes of its outcome. */
-  const onFastRequest = (connection: WebhookConnection, head: WebhookRequestHead, body: Buffer): void => {
-    const secrets = options.lookupConnection(head.connectionId);
-    if (!secrets) {
-      stats.unknownConnection++;
-      return connection.answer(responseBytes('unknown'));
-    }
-    const event = {
-      connectionId: head.connectionId,
-      rawBody: body,
-      signature: head.signature,
-      appSecret: secrets.appSecret,
+  /**
+   * Serves one connection's POSTs (webhookConnection.ts). It has one request at a time, so one answer
+   * callback per connection serves them all: no closure per request.
+   */
+  const serveConnection = (socket: Socket): WebhookConnection => {
+    let connectionId = '';
+    const answerStored: StoredCallback = (result) =>
+      connection.answer(responseBytes(outcomeOf(result, connectionId)));
+    const onRequest = (head: WebhookRequestHead, body: Buffer): void => {
+      connectionId = head.connectionId;
+      const secrets = options.lookupConnection(connectionId);
+      if (!secrets) {
+        stats.unknownConnection++;
+        return connection.answer(responseBytes('unknown'));
+      }
+      const event = { connectionId, rawBody: body, signature: head.signature, appSecret: secrets.appSecret };
+      options.intake.submit(event, answerStored);
     };
-    submit(event, (outcome) => connection.answer(responseBytes(outcome)));
+    const connection = new WebhookConnection(socket, {
+      maxBodyBytes,
+      fallback,
+      onRequest: (head, body) => {
+        try {
+          onRequest(head, body);
+        } catch (error) {
+          options.log.error('webhook server: request failed', { connectionId: head.connectionId, error });
+          connection.answer(responseBytes('error'));
+        }
+      },
+    });
+    return connection;
   };
 
   // node:http serves what the connections hand it; it never listens itself.
@@ -202,18 +215,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const connections = new Set<WebhookConnection>();
   // allowHalfOpen as node:http: a client that stops sending still hears the answers to what it sent.
   const server = createSocketServer({ noDelay: true, allowHalfOpen: true }, (socket: Socket) => {
-    const connection = new WebhookConnection(socket, {
-      maxBodyBytes,
-      fallback,
-      onRequest: (conn, head, body) => {
-        try {
-          onFastRequest(conn, head, body);
-        } catch (error) {
-          options.log.error('webhook server: request failed', { connectionId: head.connectionId, error });
-          conn.answer(responseBytes('error'));
-        }
-      },
-    });
+    const connection = serveConnection(socket);
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
   });
@@ -245,6 +247,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
 
 /** What became of a POSTed event: stored (200), its signature refused (401), or not stored (503). */
 type Outcome = 'stored' | 'refused' | 'failed';
+
+type StoredResult = Parameters<StoredCallback>[0];
 
 /**
  * Idle keep-alive connections close after node:http's 5 s; a request whose head (10 s) or whole body

@@ -18,8 +18,8 @@ export interface WebhookConnectionOptions {
   maxBodyBytes: number;
   /** Serves the connection from the first request this reader does not take on. */
   fallback: HttpServer;
-  /** Handles one request; the connection then waits for `connection.answer(bytes)`. */
-  onRequest(connection: WebhookConnection, head: WebhookRequestHead, body: Buffer): void;
+  /** Handles one request; the connection then waits for its `answer(bytes)`. */
+  onRequest(head: WebhookRequestHead, body: Buffer): void;
 }
 
 /** Bytes held from a client that sends requests ahead of its answers, before reading pauses. */
@@ -118,7 +118,7 @@ export class WebhookConnection {
       this.consume(requestEnd);
       this.requestStartedAt = 0;
       this.answering = true;
-      this.options.onRequest(this, head, body);
+      this.options.onRequest(head, body);
     }
     if (this.handedOver) return;
     if (this.answering || this.bufferedBytes === 0) this.requestStartedAt = 0;

@@ -48,8 +48,15 @@ function isFieldValue(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/** Whether text[from, to) is `lowerName` in any case, without a string per header. */
 function sameName(text: string, from: number, to: number, lowerName: string): boolean {
-  return to - from === lowerName.length && text.slice(from, to).toLowerCase() === lowerName;
+  if (to - from !== lowerName.length) return false;
+  for (let i = 0; i < lowerName.length; i++) {
+    let c = text.charCodeAt(from + i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lowerName.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**

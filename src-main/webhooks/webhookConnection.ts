@@ -59,6 +59,8 @@ export class WebhookConnection {
 
   /** Answers the current request with its whole response and goes on to the next one. */
   answer(response: Buffer): void {
+    // One answer per request, even if a handler that failed after handing its request on answers too.
+    if (!this.answering) return;
     this.answering = false;
     if (this.socket.destroyed) return;
     this.lastActivity = Date.now();

@@ -2,6 +2,7 @@
 // intake's writer thread), with p50/p99 latency, from a separate load process; then processed events
 // per second; and the same load against a bare node:http + HMAC + one durable insert per request server.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -36,10 +37,30 @@ interface LoadResult {
   loadCpuUsPerRequest: number;
   /** CPU time of the server's process (every thread) per request, taken over the load's lifetime. */
   serverCpuUsPerRequest: number;
+  /** The part of it on the server's main thread (NaN where /proc is missing). */
+  serverMainThreadCpuUsPerRequest: number;
 }
+
+/**
+ * CPU time (µs) of this process's main thread so far, from /proc (Linux; undefined elsewhere). The
+ * server's HTTP handling runs there; the rest of the process's CPU is its worker threads' (the intake's
+ * writer) and V8's (GC).
+ */
+function mainThreadCpuUs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux Node runs on. */
+const clockTicksPerSecond = 100;
 
 function runLoad(url: string, secret: string, tag: string, count = COUNT): Promise<LoadResult> {
   const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuUs();
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -62,8 +83,17 @@ function runLoad(url: string, secret: string, tag: string, count = COUNT): Promi
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`load exited ${code}`));
       const cpu = process.cpuUsage(cpuBefore);
-      const load = JSON.parse(out.trim().split('\n').pop()!) as Omit<LoadResult, 'serverCpuUsPerRequest'>;
-      resolve({ ...load, serverCpuUsPerRequest: (cpu.user + cpu.system) / count });
+      const mainAfter = mainThreadCpuUs();
+      const load = JSON.parse(out.trim().split('\n').pop()!) as Omit<
+        LoadResult,
+        'serverCpuUsPerRequest' | 'serverMainThreadCpuUsPerRequest'
+      >;
+      resolve({
+        ...load,
+        serverCpuUsPerRequest: (cpu.user + cpu.system) / count,
+        serverMainThreadCpuUsPerRequest:
+          mainBefore === undefined || mainAfter === undefined ? NaN : (mainAfter - mainBefore) / count,
+      });
     });
   });
 }
@@ -176,6 +206,12 @@ async function main(): Promise<void> {
     'webhook_cpu_ratio_to_bare',
     ours.load.serverCpuUsPerRequest / bare.serverCpuUsPerRequest,
     'ratio',
+    'info',
+  );
+  reportFigure(
+    'webhook_main_thread_cpu_us_per_event',
+    ours.load.serverMainThreadCpuUsPerRequest,
+    'us/event',
     'info',
   );
   reportFigure('webhook_load_cpu_us_per_request', ours.load.loadCpuUsPerRequest, 'us/request', 'info');

@@ -48,6 +48,8 @@ export interface WebhookIntake {
   /** `accept` for the HTTP server's hot path: a callback instead of a promise per request. */
   submit(event: IncomingEvent, done: StoredCallback): void;
   readonly stats: IntakeStats;
+  /** Whether events accepted are waiting to be stored and answered (processing gives way meanwhile). */
+  readonly busy: boolean;
   /** Waits until everything accepted so far is stored. */
   flush(): Promise<void>;
   /** Flushes, then stops the writer and checkpoint threads. */
@@ -226,6 +228,9 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
 
   return {
     stats,
+    get busy() {
+      return outbox.length > 0 || sent.length > 0;
+    },
     accept: (event) =>
       new Promise<string>((resolve, reject) =>
         submit(event, (result) => {

@@ -1,5 +1,6 @@
 // Wires the webhook path together: the local server (127.0.0.1) with its durable intake, the
-// `webhooks.process` job on queue `default`, and the processor. The core builds this once.
+// `webhooks.process` job on queue `default`, and the processor, which gives way to the intake during a
+// burst (processingPacer.ts). The core builds this once.
 import { z } from 'zod';
 import type { ComponentState } from '../../src-preload/contract';
 import type { Db } from '../db/open';
@@ -9,6 +10,7 @@ import type { Logger } from '../log';
 import type { JobQueue } from '../queue/runner';
 import { createWebhookIntake } from './intake';
 import { processJobDefaults, processJobType } from './intakeProtocol';
+import { createProcessingPacer } from './processingPacer';
 import { startWebhookServer, type ConnectionSecrets, type WebhookServer } from './server';
 import { createWebhookEventsRepo } from './webhookEvents.repo';
 import { createWebhookProcessor, type WebhookProcessorOptions } from './webhooks.processor';
@@ -57,19 +59,21 @@ export async function startWebhooksModule(options: WebhooksModuleOptions): Promi
     ...(options.now ? { now: options.now } : {}),
     ...(options.onInboundStored ? { onInboundStored: options.onInboundStored } : {}),
   });
-  queue.register(processJobType, {
-    queue: processJobDefaults.queue,
-    schema: processPayloadSchema,
-    maxAttempts: processJobDefaults.maxAttempts,
-    handler: async (payload) => {
-      await processor.processAll('eventIds' in payload ? payload.eventIds : [payload.eventId]);
-    },
-  });
   const intake = createWebhookIntake({
     dbFile: options.dbFile,
     log,
     // The jobs were written by the intake's own connection: tell the queue not to wait for its poll.
     onStored: () => queue.notify(processJobDefaults.queue),
+  });
+  const pacer = createProcessingPacer({ intakeBusy: () => intake.busy });
+  queue.register(processJobType, {
+    queue: processJobDefaults.queue,
+    schema: processPayloadSchema,
+    maxAttempts: processJobDefaults.maxAttempts,
+    handler: async (payload) => {
+      const eventIds = 'eventIds' in payload ? payload.eventIds : [payload.eventId];
+      await pacer.process(eventIds, (ids) => processor.processAll(ids));
+    },
   });
   const server = await startWebhookServer({
     intake,

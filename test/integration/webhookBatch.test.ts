@@ -136,4 +136,22 @@ describe('webhook batch processing', () => {
     expect(stored.sort()).toEqual([raw(0), raw(5)].sort());
     expect(batches.flat()).toHaveLength(2);
   });
+
+  it('is busy while accepted events wait for their commit, and not once they are answered', async () => {
+    const store = openTempStore();
+    db = store.db;
+    const conn = seedConnection(db);
+    intake = createWebhookIntake({ dbFile: store.file, log: createMemoryLogger() });
+    expect(intake.busy).toBe(false);
+    const raw = metaSerialize(inboundText('16505551000', 'wamid.busy', 'hi', 1_750_000_000));
+    const stored = intake.accept({
+      connectionId: conn.connectionId,
+      rawBody: Buffer.from(raw),
+      signature: signBody(raw, conn.appSecret),
+      appSecret: conn.appSecret,
+    });
+    expect(intake.busy).toBe(true);
+    await stored;
+    expect(intake.busy).toBe(false);
+  });
 });

@@ -5,6 +5,7 @@
 // mount would ask again claim them instead (lib/earlyLoads.ts).
 import { sectionFromHash } from './app/routes';
 import { prepareListTimeFormats } from './features/inbox/inboxTime';
+import { callsSent } from './lib/api';
 import { markEarlyLoad } from './lib/earlyLoads';
 import { useAppStore } from './stores/app';
 import { useInboxStore } from './stores/inbox';
@@ -19,6 +20,12 @@ markEarlyLoad('app');
 void useAppStore.getState().load();
 markEarlyLoad('unread');
 void useInboxStore.getState().refreshUnread();
-void import('./app/mount');
-// While the app's chunk loads, the main thread would be idle: make the list's date formatters now.
-setTimeout(prepareListTimeFormats, 0);
+// Running the app's chunk holds the main thread for a while (~100 ms and more on a busy machine), and
+// the socket's 'open' event, which sends the requests above, would wait behind it: the requests go
+// first (given up on after a second: a page whose host is gone still shows the app and its errors).
+// Meanwhile the app's chunks download and compile off the main thread (modulepreload in index.html).
+void Promise.race([callsSent(), new Promise((resolve) => setTimeout(resolve, 1_000))]).then(() => {
+  // The first list formatter costs tens of ms (the locale's data loads): before the list renders.
+  prepareListTimeFormats();
+  return import('./app/mount');
+});

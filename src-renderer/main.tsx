@@ -24,8 +24,9 @@ void useInboxStore.getState().refreshUnread();
 // the socket's 'open' event, which sends the requests above, would wait behind it: the requests go
 // first (given up on after a second: a page whose host is gone still shows the app and its errors).
 // Meanwhile the app's chunks download and compile off the main thread (modulepreload in index.html).
-void Promise.race([callsSent(), new Promise((resolve) => setTimeout(resolve, 1_000))]).then(() => {
-  // The first list formatter costs tens of ms (the locale's data loads): before the list renders.
-  prepareListTimeFormats();
-  return import('./app/mount');
-});
+void Promise.race([callsSent(), new Promise((resolve) => setTimeout(resolve, 1_000))]).then(
+  () => import('./app/mount'),
+);
+// The first list formatter costs tens of ms (the locale's data loads), and the list needs it: made
+// while the socket connects, when the main thread would otherwise wait.
+setTimeout(prepareListTimeFormats, 0);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { preloadAppChunk } from './src-main/startup/preloadAppChunk';
 
 // Entries are set explicitly: the product's layout (src-main, src-preload, src-renderer) is not
 // electron-vite's default src/main, src/preload, src/renderer.
@@ -39,7 +40,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
-    plugins: [react()],
+    plugins: [react(), preloadAppChunk()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       minify: true,

@@ -34,6 +34,7 @@ import { bindWebhooks, tunnelView } from './webhooks/webhooks.ipc';
 import { startWebhooksModule, type WebhooksModule } from './webhooks/webhooks.module';
 import { mediaTypes } from './webhooks/webhooks.processor';
 import { appVersion } from './version';
+import { createFirstPaintGate } from './startup/firstPaintGate';
 import { markStartup } from './startup/startupTrace';
 
 export interface CoreOptions {
@@ -48,6 +49,11 @@ export interface CoreOptions {
   webhookPort?: number;
   /** The embedded simulator behind the Sandbox connection; on unless false (some tests). */
   sandbox?: boolean;
+  /**
+   * Start the Sandbox and the job queue once the first conversation list is served (or a call needs
+   * them) instead of before createCore resolves: the browser host's first paint (startup/firstPaintGate.ts).
+   */
+  holdUntilFirstPaint?: boolean;
   /** Every secret sealed or opened is added here, so loggers sharing it mask it by value. */
   secretValues?: SecretValues;
   /** The daily automatic backup (the hosts turn it on; tests that build a core leave it off). */
@@ -79,7 +85,7 @@ export interface Core {
   readonly messaging: MessagingModule;
   readonly contacts: ContactsService;
   readonly campaigns: CampaignsModule;
-  /** The Sandbox connection and its embedded simulator; null when turned off. */
+  /** The Sandbox connection and its embedded simulator; null when turned off (or not started yet). */
   readonly sandbox: Sandbox | null;
   info(): AppInfo;
   health(): Health;
@@ -90,6 +96,8 @@ export interface Core {
 export const DATABASE_FILE = 'bellhop.sqlite';
 /** No lock outlives its TTL (10 min at most, locks/keys.ts) by a day: older fence records are noise. */
 const FENCE_RETENTION_MS = 24 * 60 * 60_000;
+/** With holdUntilFirstPaint: a host whose page never asks for the conversation list starts after this. */
+const HELD_START_FALLBACK_MS = 2_000;
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const secretValues = options.secretValues ?? createSecretValues();
@@ -201,20 +209,36 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     now,
     currentWorkspaceId: () => connections.service.currentWorkspaceId(),
   });
-  const sandbox =
-    options.sandbox === false
-      ? null
-      : await startSandbox({
-          module: connections,
-          db,
-          secrets,
-          settings,
-          log,
-          now,
-          webhookUrlFor: (connectionId) => webhooks.webhookUrlFor(connectionId),
-        });
+  let sandbox: Sandbox | null = null;
+  const startTheSandbox = async (): Promise<void> => {
+    if (options.sandbox === false) return;
+    sandbox = await startSandbox({
+      module: connections,
+      db,
+      secrets,
+      settings,
+      log,
+      now,
+      webhookUrlFor: (connectionId) => webhooks.webhookUrlFor(connectionId),
+    });
+    markStartup('core: sandbox started');
+  };
+  const held = options.holdUntilFirstPaint
+    ? createFirstPaintGate({
+        log,
+        fallbackMs: HELD_START_FALLBACK_MS,
+        async start() {
+          try {
+            await startTheSandbox();
+          } finally {
+            queue.start();
+            announceHealth();
+          }
+        },
+      })
+    : null;
+  if (!held) await startTheSandbox();
 
-  markStartup('core: sandbox started');
   const cloudTargets = db.prepare<[], { id: string; name: string; verify_token: string }>(
     `SELECT id, name, verify_token FROM connections WHERE kind = 'cloud' AND status = 'active' ORDER BY created_at`,
   );
@@ -324,8 +348,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
 
   // Domain services register their job types here (later issues), before the queue starts claiming.
-  queue.start();
-  announceHealth();
+  if (!held) {
+    queue.start();
+    announceHealth();
+  }
   if (options.dailyBackups) backups.startSchedule();
 
   const handlers: Partial<Handlers> = {
@@ -359,6 +385,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     clearInterval(healthTimer);
+    await held?.cancel();
     // Stop taking webhooks first (in-flight ones finish and are fsynced), then drain the queue.
     await tunnel.close();
     await backups.close();
@@ -380,7 +407,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dataDir: options.dataDir,
     log,
     events,
-    router: createIpcRouter(handlers, log),
+    router: createIpcRouter(held ? held.wrap(handlers) : handlers, log),
     db,
     locks,
     fences,
@@ -392,7 +419,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     webhooks,
     connections,
     tunnel,
-    sandbox,
+    get sandbox() {
+      return sandbox;
+    },
     messaging,
     contacts,
     campaigns,

@@ -1,12 +1,32 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app/App';
+// The page's entry, kept small: it asks for the data of the first paint at once, then loads the app
+// (React and the screens, the bulk of the script) in a chunk of its own. The requests go out on the
+// bridge the app then goes on using (the WebSocket, or Electron's preload) while the browser still
+// fetches and compiles that chunk, and their answers land in the same stores; the components whose first
+// mount would ask again claim them instead (lib/earlyLoads.ts).
+import { sectionFromHash } from './app/routes';
+import { prepareListTimeFormats } from './features/inbox/inboxTime';
+import { callsSent } from './lib/api';
+import { markEarlyLoad } from './lib/earlyLoads';
+import { useAppStore } from './stores/app';
+import { useInboxStore } from './stores/inbox';
 import './styles.css';
 
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+// The host answers in the order asked: the list the user waits for first.
+if (sectionFromHash(location.hash) === 'inbox') {
+  markEarlyLoad('inboxList');
+  void useInboxStore.getState().loadList();
+}
+markEarlyLoad('app');
+void useAppStore.getState().load();
+markEarlyLoad('unread');
+void useInboxStore.getState().refreshUnread();
+// Running the app's chunk holds the main thread for a while (~100 ms and more on a busy machine), and
+// the socket's 'open' event, which sends the requests above, would wait behind it: the requests go
+// first (given up on after a second: a page whose host is gone still shows the app and its errors).
+// Meanwhile the app's chunks download and compile off the main thread (modulepreload in index.html).
+void Promise.race([callsSent(), new Promise((resolve) => setTimeout(resolve, 1_000))]).then(
+  () => import('./app/mount'),
 );
+// The first list formatter costs tens of ms (the locale's data loads), and the list needs it: made
+// while the socket connects, when the main thread would otherwise wait.
+setTimeout(prepareListTimeFormats, 0);

@@ -44,7 +44,13 @@ async function main(): Promise<void> {
     markStartup('host: app modules loaded');
     // The runtime, not one core: a restore swaps the core under this host (same port and token).
     // A large store's integrity pass (a worker reading every page) waits until the first paint is long done.
-    runtime = await startAppRuntime({ dataDir, hostKind: 'browser', backgroundCheckDelayMs: 5_000 });
+    // The Sandbox and the job queue start once the page's first conversation list is served.
+    runtime = await startAppRuntime({
+      dataDir,
+      hostKind: 'browser',
+      backgroundCheckDelayMs: 5_000,
+      holdUntilFirstPaint: true,
+    });
     const started = runtime;
     mountDownloads(host, () => started.core());
   } catch (error) {

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { CsvDropOverlay } from '../features/contacts/CsvDropOverlay';
 import { InboxScreen } from '../features/inbox/InboxScreen';
+import { claimEarlyLoad } from '../lib/earlyLoads';
 import { RecoveryGate } from '../features/recovery/RecoveryGate';
 import { useAppStore } from '../stores/app';
 import { useInboxStore } from '../stores/inbox';
@@ -43,8 +44,9 @@ export function App() {
   const unread = useInboxStore((s) => s.unread.conversations);
 
   useEffect(() => {
-    void useAppStore.getState().load();
-    void useInboxStore.getState().refreshUnread();
+    // boot.ts asked for these before the first render; later mounts (none today) would ask again.
+    if (!claimEarlyLoad('app')) void useAppStore.getState().load();
+    if (!claimEarlyLoad('unread')) void useInboxStore.getState().refreshUnread();
     return installSectionShortcuts();
   }, []);
 

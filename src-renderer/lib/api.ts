@@ -16,9 +16,25 @@ export class ApiError extends Error {
 }
 
 let bridge: BellhopApi | undefined;
+/** Resolves once calls made so far are on their way to main (at once with Electron's preload). */
+let bridgeOpened: Promise<void> = Promise.resolve();
 function getBridge(): BellhopApi {
-  bridge ??= window.api ?? createWebSocketApi();
+  if (!bridge) {
+    if (window.api) {
+      bridge = window.api;
+    } else {
+      const socket = createWebSocketApi();
+      bridge = socket;
+      bridgeOpened = socket.opened;
+    }
+  }
   return bridge;
+}
+
+/** The calls made so far have been handed to the host (the browser host's socket opened). */
+export function callsSent(): Promise<void> {
+  getBridge();
+  return bridgeOpened;
 }
 
 export const api = {

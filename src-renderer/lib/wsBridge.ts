@@ -7,15 +7,20 @@ interface Pending {
   resolve: (result: Result<unknown>) => void;
 }
 
+/** The bridge, and when its socket first opened (the calls made before it have then been sent). */
+export type WebSocketApi = BellhopApi & { readonly opened: Promise<void> };
+
 export function createWebSocketApi(
   url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
-): BellhopApi {
+): WebSocketApi {
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const outbox: string[] = [];
   let nextId = 1;
   let socket: WebSocket | undefined;
   let retryMs = 250;
+  let markOpened: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (markOpened = resolve));
 
   const connect = (): void => {
     const ws = new WebSocket(url);
@@ -23,6 +28,7 @@ export function createWebSocketApi(
     ws.addEventListener('open', () => {
       retryMs = 250;
       for (const frame of outbox.splice(0)) ws.send(frame);
+      markOpened();
     });
     ws.addEventListener('message', (message: MessageEvent<string>) => {
       const data = JSON.parse(message.data) as {
@@ -55,6 +61,7 @@ export function createWebSocketApi(
   connect();
 
   return {
+    opened,
     invoke<C extends InvokeChannel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
       const id = nextId++;
       const frame = JSON.stringify({ id, channel, payload });

@@ -11,12 +11,13 @@ interface AppState {
 
 export const useAppStore = create<AppState>((set) => ({
   async load() {
-    try {
-      const [info, health] = await Promise.all([api.invoke('app:info', {}), api.invoke('app:health', {})]);
-      set({ info, health, loadError: undefined });
-    } catch (error) {
-      set({ loadError: errorMessage(error) });
-    }
+    // Each shows as it comes: the host answers app:info at once, app:health once the Sandbox and the
+    // job queue it reports on have started (src-main/startup/firstPaintGate.ts).
+    const fail = (error: unknown): void => set({ loadError: errorMessage(error) });
+    await Promise.all([
+      api.invoke('app:info', {}).then((info) => set({ info, loadError: undefined }), fail),
+      api.invoke('app:health', {}).then((health) => set({ health }), fail),
+    ]);
   },
 }));
 

@@ -61,3 +61,32 @@ test('a store the app cannot open stops the host with the reason, after it print
   expect(host.output()).not.toMatch(/^Bellhop is ready$/m);
   await expect(startHostProcess({ dataDir })).rejects.toThrow(/exited with 1 before it was ready/);
 });
+
+test("the inbox's conversation list is the page's first call, asked once, and its rows show", async ({
+  page,
+  host,
+}) => {
+  // Every call the page makes, in the order its frames leave (the bridge's WebSocket).
+  const calls: string[] = [];
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (frame) => {
+      if (typeof frame.payload !== 'string') return;
+      const { channel } = JSON.parse(frame.payload) as { channel?: unknown };
+      if (typeof channel === 'string') calls.push(channel);
+    });
+  });
+  await page.goto(`${host.url}#/inbox`);
+  await expect(page.locator('.app[data-app-ready="true"]')).toBeVisible();
+  await expect(page.locator('[data-testid="conversation-list"][data-loaded="true"]')).toBeVisible();
+  await expect.poll(() => calls).toContain('workspaces:list');
+  // Asked by the page's small entry before React loaded, and not again by the inbox's first mount.
+  expect(calls[0]).toBe('conversations:list');
+  expect(calls.filter((c) => c === 'conversations:list')).toHaveLength(1);
+  expect(calls.filter((c) => c === 'app:info')).toHaveLength(1);
+
+  // Leaving the inbox and coming back loads the list afresh.
+  await page.getByRole('link', { name: /Contacts/ }).click();
+  await expect(page.getByRole('heading', { name: 'Contacts', level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: /Inbox/ }).click();
+  await expect.poll(() => calls.filter((c) => c === 'conversations:list').length).toBe(2);
+});

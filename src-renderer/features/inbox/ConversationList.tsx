@@ -81,6 +81,9 @@ export function ConversationList() {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
+    // Until the list's box is measured (after the first commit) the virtualizer would render no rows,
+    // and the first screenful would need a second render and layout: guess the window's height.
+    initialRect: { width: 0, height: window.innerHeight },
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;

@@ -1,5 +1,6 @@
 // The Inbox: the conversation list (filters, search over chats and messages) beside the open thread.
 import { useEffect, useId, useRef, useState } from 'react';
+import { claimEarlyLoad } from '../../lib/earlyLoads';
 import { useInboxStore, type ConversationFilter } from '../../stores/inbox';
 import { ConversationList } from './ConversationList';
 import { SearchResults } from './SearchResults';
@@ -42,8 +43,11 @@ export function InboxScreen() {
 
   useEffect(() => {
     const store = useInboxStore.getState();
-    void store.loadList();
-    void store.refreshUnread();
+    // On the page's first paint boot.ts already asked for the list and the unread count.
+    if (!claimEarlyLoad('inboxList')) {
+      void store.loadList();
+      void store.refreshUnread();
+    }
     if (store.selectedId) void store.refreshThread();
   }, []);
 

@@ -66,14 +66,23 @@ function reservationAhead(pacing: Pacing): number {
   return Math.max(1000, 2 * pacing.interval);
 }
 
-/** pacingOf() once per rule object: callers pass the same rule on every take (the client's paced rule). */
-const pacings = new WeakMap<RateRule, Pacing>();
+/**
+ * pacingOf() once per rule object: callers pass the same rule on every take (the client's paced rule).
+ * The fields are compared too, so a rule object changed in place is paced by its new values.
+ */
+const pacings = new WeakMap<RateRule, { count: number; periodMs: number; burst?: number; pacing: Pacing }>();
 function pacingFor(rule: RateRule): Pacing {
-  let pacing = pacings.get(rule);
-  if (!pacing) {
-    pacing = pacingOf(rule);
-    pacings.set(rule, pacing);
+  const cached = pacings.get(rule);
+  if (
+    cached !== undefined &&
+    cached.count === rule.count &&
+    cached.periodMs === rule.periodMs &&
+    cached.burst === rule.burst
+  ) {
+    return cached.pacing;
   }
+  const pacing = pacingOf(rule);
+  pacings.set(rule, { count: rule.count, periodMs: rule.periodMs, burst: rule.burst, pacing });
   return pacing;
 }
 

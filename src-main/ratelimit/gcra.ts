@@ -10,10 +10,9 @@
 // Fast rules (Meta's 80/s and 1,000/s) cannot afford that: an event-loop or GC pause of 50 ms at 80/s
 // loses four sends for good if every late grant pushes the schedule back, and the throughput Meta allows
 // is lost with it. So they are paced in two layers:
-// - GCRA at the full rate (interval periodMs / count), where a take() that was due is accounted at the
-//   time it became due, up to `catchUpMs` in the past: after a pause the sends that were due go out as
-//   soon as they are asked for and the schedule carries on as if there had been none (a sender that
-//   keeps a bounded window of requests asks for the rest only as its earlier requests return);
+// - GCRA at the full rate (interval periodMs / count), where a waiter that was due is accounted at the
+//   time it became due, up to `catchUpMs` in the past: after a pause the sends that were due go out at
+//   once and the schedule carries on as if there had been none;
 // - a hard window (`window`): a grant needs the grant `count` places before it to be at least periodMs
 //   old (the limiter keeps the last `count` grant times). That alone is the proof: any count + 1
 //   consecutive grants span at least periodMs, so no window of periodMs holds more than count, however
@@ -35,13 +34,11 @@ export interface Pacing {
 /** Below this base interval a rule is fast: paced at its full rate, with catch-up and the hard window. */
 const FAST_BELOW_INTERVAL_MS = 40;
 /**
- * How much of a period a fast rule may catch up after a pause: half (500 ms of a per-second rule, 40
- * sends at 80/s), half the tolerance Meta's "N per second" is read with (the simulator's bucket holds a
- * second's quota, limits.ts). The window keeps any catch-up within the rule; this bounds how bunched the
- * sends that follow a pause are. A fifth was too little on a loaded machine: stalls of 300–600 ms (the
- * process descheduled, a full GC) still cost 6–12 % of 80/s.
+ * How much of a period a fast rule may catch up after a pause: a fifth (200 ms of a per-second rule,
+ * 16 sends at 80/s). The window keeps any catch-up within the rule; this bounds how bunched the sends
+ * that follow a pause are.
  */
-const CATCH_UP_SHARE = 0.5;
+const CATCH_UP_SHARE = 0.2;
 export const MAX_RULE_COUNT = 1_000_000;
 
 export function checkRule(rule: RateRule): void {

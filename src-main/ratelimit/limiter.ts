@@ -34,6 +34,7 @@ export interface PersistentRateLimiter extends RateLimiter {
 interface Waiter {
   rule: RateRule;
   pacing: Pacing;
+  arrivedAt: number;
   settled: boolean;
   resolve(): void;
   reject(reason: Error): void;
@@ -51,13 +52,6 @@ interface KeyState {
   /** The latest grant's time, and for a fast rule the latest grant plus its period. */
   lastGrantAt: number;
   grantBound: number;
-  /**
-   * Since when take() has been asked for this key without a break longer than the catch-up: no slot is
-   * accounted before it, so a key that was idle gets no burst, while one kept busy (a campaign) catches
-   * up after a pause.
-   */
-  busySince: number;
-  lastTakeAt: number;
   /** Fast rules: the times of the last `window.count` grants, oldest at `ringHead` (gcra.ts). */
   ring: Float64Array | null;
   ringHead: number;
@@ -121,8 +115,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
         restoredBound: Math.min(now(), reserved),
         lastGrantAt: Number.NEGATIVE_INFINITY,
         grantBound: Number.NEGATIVE_INFINITY,
-        busySince: Number.NEGATIVE_INFINITY,
-        lastTakeAt: Number.NEGATIVE_INFINITY,
         ring: null,
         ringHead: 0,
         waiters: [],
@@ -164,16 +156,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
     if (!pacing.window) return gcraDue;
     const oldest = ringOf(state, pacing.window.count)[state.ringHead]!;
     return Math.max(gcraDue, oldest + pacing.window.periodMs);
-  }
-
-  /** How far back a grant at `t` may be accounted: catchUpMs, but never before the key became busy. */
-  function catchUpFloor(state: KeyState, pacing: Pacing, t: number): number {
-    return Math.max(t - pacing.catchUpMs, state.busySince);
-  }
-
-  function noteTake(state: KeyState, pacing: Pacing, t: number): void {
-    if (waitingCount(state) === 0 && t - state.lastTakeAt > pacing.catchUpMs) state.busySince = t;
-    state.lastTakeAt = t;
   }
 
   function recordGrant(state: KeyState, pacing: Pacing, t: number): void {
@@ -218,7 +200,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
       if (dueAtOf(state, pacing) > t) break;
       // Accounted at the moment GCRA made it due (not when this late timer ran), at most catchUpMs ago;
       // the window (dueAtOf) keeps the catch-up within the rule.
-      state.tat = Math.max(state.tat, catchUpFloor(state, pacing, t)) + pacing.interval;
+      const accountedAt = Math.max(state.tat - pacing.tolerance, waiter.arrivedAt, t - pacing.catchUpMs);
+      state.tat = Math.max(state.tat, accountedAt) + pacing.interval;
       shiftWaiter(state);
       waiter.settled = true;
       waiter.cleanup();
@@ -257,16 +240,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
     );
   }
 
-  /**
-   * A grant now if one is due. `catchUp`: accounted up to catchUpMs back, as a queued waiter is — for
-   * take(), whose callers (a campaign keeping a window of sends) come back for the slots a pause left
-   * unused only once their earlier sends return; tryTake() stays strict.
-   */
-  function tryGrantNow(state: KeyState, pacing: Pacing, t: number, catchUp = false): TakeResult {
+  function tryGrantNow(state: KeyState, pacing: Pacing, t: number): TakeResult {
     const dueAt = dueAtOf(state, pacing);
     if (dueAt > t) return { ok: false, retryAfterMs: Math.ceil(dueAt - t) };
     const tat = state.tat;
-    state.tat = Math.max(state.tat, catchUp ? catchUpFloor(state, pacing, t) : t) + pacing.interval;
+    state.tat = Math.max(state.tat, t) + pacing.interval;
     try {
       reserve(state, pacing, t);
     } catch (error) {
@@ -309,9 +287,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
       const pacing = pacingFor(rule);
       if (signal?.aborted) throw asError(signal.reason);
       const state = stateOf(key);
+      if (!dropSettledHead(state) && tryGrantNow(state, pacing, now()).ok) return;
       const t = now();
-      noteTake(state, pacing, t);
-      if (!dropSettledHead(state) && tryGrantNow(state, pacing, t, true).ok) return;
       return new Promise<void>((resolve, reject) => {
         const aborted = (): void => {
           if (waiter.settled) return;
@@ -324,6 +301,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
         const waiter: Waiter = {
           rule,
           pacing,
+          arrivedAt: t,
           settled: false,
           resolve,
           reject,

@@ -24,6 +24,8 @@ export interface SimulatorStats {
 export interface SimulatorChild {
   details: SimulatorDetails;
   stats(): Promise<SimulatorStats>;
+  /** The simulator process's CPU time so far (user + system, µs): the server's own cost per request. */
+  cpuUs(): Promise<number>;
   close(): void;
 }
 
@@ -49,7 +51,16 @@ export async function forkSimulator(
   const child = fork(
     join(dirname(__filename), 'simulatorProcess.ts'),
     [String(mps), ...(options.seedCampaignTemplate ? ['campaign'] : [])],
-    { execArgv: ['--import', 'tsx'] },
+    {
+      execArgv: [
+        '--import',
+        'tsx',
+        // bench:campaign's BENCH_CPU_PROFILE profiles the simulator too (its whole life).
+        ...(process.env.BENCH_CPU_PROFILE
+          ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROFILE, 'simulator')}`]
+          : []),
+      ],
+    },
   );
   const details = await nextMessage<SimulatorDetails>(child, 'ready');
   return {
@@ -58,6 +69,11 @@ export async function forkSimulator(
       const stats = nextMessage<SimulatorStats>(child, 'stats');
       child.send({ type: 'stats' });
       return stats;
+    },
+    async cpuUs() {
+      const reply = nextMessage<{ cpuUs: number }>(child, 'cpu');
+      child.send({ type: 'cpu' });
+      return (await reply).cpuUs;
     },
     close() {
       child.send({ type: 'close' });

@@ -2,7 +2,7 @@
 // event loop (as Meta is on its own machines), so the client's and the server's work do not queue behind
 // each other in one loop. argv: the number's throughput in messages/s, then `campaign` to seed the
 // campaign template. Talks to the parent over the IPC channel (bench/simulatorChild.ts): 'ready' with the
-// connection details, then answers 'stats' and 'close'.
+// connection details, then answers 'stats', 'cpu' (its CPU time so far, µs) and 'close'.
 import { startSimulator } from '../src-main/simulator/simulator';
 import { campaignTemplate } from '../test/helpers/campaignFixtures';
 
@@ -20,6 +20,9 @@ async function main(): Promise<void> {
         uniqueRecipients: new Set(accepted.map((e) => e.to)).size,
         throughputErrors: sim.ledger.errorCount(130429),
       });
+    } else if (message.type === 'cpu') {
+      const usage = process.cpuUsage();
+      process.send?.({ type: 'cpu', cpuUs: usage.user + usage.system });
     } else if (message.type === 'close') {
       void sim.close().then(() => process.exit(0));
     }

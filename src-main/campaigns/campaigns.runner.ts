@@ -327,6 +327,7 @@ export function createCampaignRunner(options: RunnerOptions) {
       const result = await client.send(recipient.phone_e164, content, {
         bizOpaqueCallbackData: campaignCallbackData(recipient.id, recipient.cap_retries),
         signal: ctx.signal,
+        bulk: true,
         beforeRequest: async () => {
           started = await claim(recipient);
           return started;

@@ -1,18 +1,23 @@
 // Pacing arithmetic for the limiter (GCRA, the "virtual scheduling" form of a token bucket).
 //
 // The promise a rule makes: at most `count` grants in ANY window of `periodMs` (what Meta and the seed's
-// "100/min" mean), with up to `burst` back to back. Plain GCRA with an interval of periodMs/count lets
-// count + burst - 1 through in a window; the interval below, periodMs / (count - burst - slack + 1),
-// keeps it at `count`.
+// "100/min" mean), with up to `burst` back to back.
 //
-// `slack` exists for fast rules. Timers fire late (≈1 ms, more when the event loop is busy); if every
-// late grant pushed the schedule back, a 1,000/s rule would run at ~500/s. Instead a waiter that was due
-// is accounted at the time it became due, up to `catchUpMs` in the past, so lateness is caught up rather
-// than lost. Proof sketch: the accounted times follow GCRA(interval, tolerance); each real grant is at
-// most catchUpMs = slack * interval after its accounted time; so any count + 1 consecutive grants span
-// at least (count - burst - slack + 1) * interval = periodMs. Slow rules need no slack (1 ms late in
-// 600 ms is nothing); fast ones give up `slack` of `count` (1 of 80/s, 6 of 1,000/s) to stay exact, and
-// never more than 2% of it (at least 1), so an extreme rule keeps its rate.
+// Slow rules (an interval of 40 ms or more) keep it with GCRA alone: plain GCRA with an interval of
+// periodMs/count lets count + burst - 1 through in a window; the interval periodMs / (count - burst + 1)
+// keeps it at `count`. Timer lateness costs them nothing that matters (1 ms late in 600 ms).
+//
+// Fast rules (Meta's 80/s and 1,000/s) cannot afford that: an event-loop or GC pause of 50 ms at 80/s
+// loses four sends for good if every late grant pushes the schedule back, and the throughput Meta allows
+// is lost with it. So they are paced in two layers:
+// - GCRA at the full rate (interval periodMs / count), where a waiter that was due is accounted at the
+//   time it became due, up to `catchUpMs` in the past: after a pause the sends that were due go out at
+//   once and the schedule carries on as if there had been none;
+// - a hard window (`window`): a grant needs the grant `count` places before it to be at least periodMs
+//   old (the limiter keeps the last `count` grant times). That alone is the proof: any count + 1
+//   consecutive grants span at least periodMs, so no window of periodMs holds more than count, however
+//   large the catch-up. On an even schedule it never binds (count grants span exactly periodMs); after a
+//   pause it only stops the catch-up from crowding a window.
 import type { RateRule } from './types';
 
 export interface Pacing {
@@ -20,14 +25,20 @@ export interface Pacing {
   interval: number;
   /** A request conforms when TAT - tolerance <= now ((burst - 1) intervals). */
   tolerance: number;
-  /** How far in the past a late queued grant may be accounted (slack intervals). */
+  /** How far in the past a late queued grant may be accounted. */
   catchUpMs: number;
+  /** Fast rules: at most `count` grants in any `periodMs`, enforced over the actual grant times. */
+  window: { count: number; periodMs: number } | null;
 }
 
-/** Timer lateness we absorb without losing rate. */
-const LATENESS_MS = 6;
-/** Below this base interval, lateness costs more rate than the slack does. */
-const SLACK_BELOW_INTERVAL_MS = 40;
+/** Below this base interval a rule is fast: paced at its full rate, with catch-up and the hard window. */
+const FAST_BELOW_INTERVAL_MS = 40;
+/**
+ * How much of a period a fast rule may catch up after a pause: a fifth (200 ms of a per-second rule,
+ * 16 sends at 80/s). The window keeps any catch-up within the rule; this bounds how bunched the sends
+ * that follow a pause are.
+ */
+const CATCH_UP_SHARE = 0.2;
 export const MAX_RULE_COUNT = 1_000_000;
 
 export function checkRule(rule: RateRule): void {
@@ -48,14 +59,14 @@ export function pacingOf(rule: RateRule): Pacing {
   checkRule(rule);
   const burst = rule.burst ?? 1;
   const base = rule.periodMs / rule.count;
-  const slack =
-    base < SLACK_BELOW_INTERVAL_MS
-      ? Math.min(
-          rule.count - burst,
-          Math.ceil(LATENESS_MS / base),
-          Math.max(1, Math.floor(rule.count * 0.02)),
-        )
-      : 0;
-  const interval = rule.periodMs / (rule.count - burst - slack + 1);
-  return { interval, tolerance: (burst - 1) * interval, catchUpMs: slack * interval };
+  if (base >= FAST_BELOW_INTERVAL_MS) {
+    const interval = rule.periodMs / (rule.count - burst + 1);
+    return { interval, tolerance: (burst - 1) * interval, catchUpMs: 0, window: null };
+  }
+  return {
+    interval: base,
+    tolerance: (burst - 1) * base,
+    catchUpMs: CATCH_UP_SHARE * rule.periodMs,
+    window: { count: rule.count, periodMs: rule.periodMs },
+  };
 }

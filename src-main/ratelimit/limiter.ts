@@ -2,12 +2,14 @@
 // and reservations persisted ahead of use so that no restart — clean or a crash — lets a key exceed its
 // limit.
 //
-// Persistence, cheaply: the TAT (theoretical arrival time) of a key lives in memory. Before a grant moves
-// it past the key's reservation, the reservation is pushed ahead by about a second (one tiny upsert per
-// key per second at most) and written in the same synchronous call, before the grant is handed out. A
-// restarted limiter starts each key at its reservation, which is never behind the real TAT, so a crash
-// costs at most one reservation's wait and never an extra request. A clean close() writes the exact TAT
-// back, so a normal restart costs nothing.
+// Persistence, cheaply: the TAT (theoretical arrival time) of a key, and for fast rules the times of its
+// last `count` grants (gcra.ts), live in memory. Before a grant moves the key past its reservation, the
+// reservation is pushed ahead by about a second (one tiny upsert per key per second at most) and written
+// in the same synchronous call, before the grant is handed out. The reservation is never behind the TAT
+// nor behind any grant (for fast rules: any grant plus one period). A restarted limiter starts each key
+// at its reservation and, for fast rules, as if its last `count` grants had all been made at
+// min(now, reservation) — no earlier than any real one — so a crash costs at most a reservation's and a
+// period's wait and never an extra request. A clean close() writes the exact state back.
 import { onAbort } from '../abortListeners';
 import type { Db } from '../db/open';
 import { pacingOf, type Pacing } from './gcra';
@@ -43,8 +45,16 @@ interface KeyState {
   key: string;
   /** Theoretical arrival time: the next grant conforms when tat - tolerance <= now. */
   tat: number;
-  /** Persisted: no grant has been accounted beyond this time. */
+  /** Persisted: no grant has been accounted or made beyond this time (for fast rules, less a period). */
   reservedUntil: number;
+  /** When this state was loaded from a reservation: no grant before the restart was made after this. */
+  restoredBound: number;
+  /** The latest grant's time, and for a fast rule the latest grant plus its period. */
+  lastGrantAt: number;
+  grantBound: number;
+  /** Fast rules: the times of the last `window.count` grants, oldest at `ringHead` (gcra.ts). */
+  ring: Float64Array | null;
+  ringHead: number;
   waiters: Waiter[];
   head: number;
   timer: NodeJS.Timeout | undefined;
@@ -54,6 +64,26 @@ interface KeyState {
 /** How far ahead a reservation reaches: at least a second, at least two intervals. */
 function reservationAhead(pacing: Pacing): number {
   return Math.max(1000, 2 * pacing.interval);
+}
+
+/**
+ * pacingOf() once per rule object: callers pass the same rule on every take (the client's paced rule).
+ * The fields are compared too, so a rule object changed in place is paced by its new values.
+ */
+const pacings = new WeakMap<RateRule, { count: number; periodMs: number; burst?: number; pacing: Pacing }>();
+function pacingFor(rule: RateRule): Pacing {
+  const cached = pacings.get(rule);
+  if (
+    cached !== undefined &&
+    cached.count === rule.count &&
+    cached.periodMs === rule.periodMs &&
+    cached.burst === rule.burst
+  ) {
+    return cached.pacing;
+  }
+  const pacing = pacingOf(rule);
+  pacings.set(rule, { count: rule.count, periodMs: rule.periodMs, burst: rule.burst, pacing });
+  return pacing;
 }
 
 const IDLE_SWEEP_MS = 60_000;
@@ -82,6 +112,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
         key,
         tat: reserved,
         reservedUntil: reserved,
+        restoredBound: Math.min(now(), reserved),
+        lastGrantAt: Number.NEGATIVE_INFINITY,
+        grantBound: Number.NEGATIVE_INFINITY,
+        ring: null,
+        ringHead: 0,
         waiters: [],
         head: 0,
         timer: undefined,
@@ -92,12 +127,44 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
     return state;
   }
 
-  /** Moves the reservation past the TAT before the grant that needs it is handed out. */
-  function reserve(state: KeyState, pacing: Pacing): void {
-    if (state.tat <= state.reservedUntil) return;
-    const until = Math.ceil(state.tat + reservationAhead(pacing));
+  /**
+   * Moves the reservation past the TAT and the grant at `t` (for a fast rule, past the grant plus its
+   * period) before that grant is handed out.
+   */
+  function reserve(state: KeyState, pacing: Pacing, t: number): void {
+    const bound = Math.max(state.tat, t + (pacing.window?.periodMs ?? 0));
+    if (bound <= state.reservedUntil) return;
+    const until = Math.ceil(bound + reservationAhead(pacing));
     store?.reserve(state.key, until, now());
     state.reservedUntil = until;
+  }
+
+  /** The grant times of a fast rule's window, sized to its count (rebuilt conservatively on a change). */
+  function ringOf(state: KeyState, count: number): Float64Array {
+    if (state.ring?.length !== count) {
+      // A new key starts as if its last `count` grants were made when a restart says they may have been;
+      // a rule whose count changed, as if they were all made at its latest grant.
+      state.ring = new Float64Array(count).fill(Math.max(state.restoredBound, state.lastGrantAt));
+      state.ringHead = 0;
+    }
+    return state.ring;
+  }
+
+  /** When the next grant conforms: GCRA, and for a fast rule its window. */
+  function dueAtOf(state: KeyState, pacing: Pacing): number {
+    const gcraDue = state.tat - pacing.tolerance;
+    if (!pacing.window) return gcraDue;
+    const oldest = ringOf(state, pacing.window.count)[state.ringHead]!;
+    return Math.max(gcraDue, oldest + pacing.window.periodMs);
+  }
+
+  function recordGrant(state: KeyState, pacing: Pacing, t: number): void {
+    state.lastGrantAt = Math.max(state.lastGrantAt, t);
+    state.grantBound = Math.max(state.grantBound, t + (pacing.window?.periodMs ?? 0));
+    if (!pacing.window) return;
+    const ring = ringOf(state, pacing.window.count);
+    ring[state.ringHead] = t;
+    state.ringHead = state.ringHead + 1 === ring.length ? 0 : state.ringHead + 1;
   }
 
   function waitingCount(state: KeyState): number {
@@ -130,16 +197,17 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
     const t = now();
     for (let waiter = dropSettledHead(state); waiter; waiter = dropSettledHead(state)) {
       const { pacing } = waiter;
-      const dueAt = state.tat - pacing.tolerance;
-      if (dueAt > t) break;
-      // Accounted at the moment it became due (not when this late timer ran), at most catchUpMs ago.
-      const accountedAt = Math.max(dueAt, waiter.arrivedAt, t - pacing.catchUpMs);
+      if (dueAtOf(state, pacing) > t) break;
+      // Accounted at the moment GCRA made it due (not when this late timer ran), at most catchUpMs ago;
+      // the window (dueAtOf) keeps the catch-up within the rule.
+      const accountedAt = Math.max(state.tat - pacing.tolerance, waiter.arrivedAt, t - pacing.catchUpMs);
       state.tat = Math.max(state.tat, accountedAt) + pacing.interval;
       shiftWaiter(state);
       waiter.settled = true;
       waiter.cleanup();
       try {
-        reserve(state, pacing);
+        reserve(state, pacing, t);
+        recordGrant(state, pacing, t);
       } catch (error) {
         // The reservation could not be written: the slot is not handed out (the TAT stays spent).
         waiter.reject(asError(error));
@@ -159,7 +227,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
       return;
     }
     // Absolute target: the delay is recomputed from the clock each time, so lateness never accumulates.
-    const at = state.tat - head.pacing.tolerance;
+    const at = dueAtOf(state, head.pacing);
     if (state.timer && state.timerAt === at) return;
     if (state.timer) clearTimeout(state.timer);
     state.timerAt = at;
@@ -173,10 +241,17 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
   }
 
   function tryGrantNow(state: KeyState, pacing: Pacing, t: number): TakeResult {
-    const dueAt = state.tat - pacing.tolerance;
+    const dueAt = dueAtOf(state, pacing);
     if (dueAt > t) return { ok: false, retryAfterMs: Math.ceil(dueAt - t) };
+    const tat = state.tat;
     state.tat = Math.max(state.tat, t) + pacing.interval;
-    reserve(state, pacing);
+    try {
+      reserve(state, pacing, t);
+    } catch (error) {
+      state.tat = tat;
+      throw error;
+    }
+    recordGrant(state, pacing, t);
     options.onGrant?.(state.key, t);
     return { ok: true };
   }
@@ -195,13 +270,13 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
   return {
     tryTake(key, rule) {
       if (closed) throw new Error('The rate limiter is closed.');
-      const pacing = pacingOf(rule);
+      const pacing = pacingFor(rule);
       const state = stateOf(key);
       const t = now();
       const queued = waitingCount(state);
       if (queued > 0 && dropSettledHead(state)) {
         // FIFO: a caller in line goes first. Estimate when this one would get through.
-        const dueIn = Math.max(0, state.tat - pacing.tolerance - t);
+        const dueIn = Math.max(0, dueAtOf(state, pacing) - t);
         return { ok: false, retryAfterMs: Math.ceil(dueIn + waitingCount(state) * pacing.interval) };
       }
       return tryGrantNow(state, pacing, t);
@@ -209,7 +284,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
 
     async take(key, rule, signal) {
       if (closed) throw new Error('The rate limiter is closed.');
-      const pacing = pacingOf(rule);
+      const pacing = pacingFor(rule);
       if (signal?.aborted) throw asError(signal.reason);
       const state = stateOf(key);
       if (!dropSettledHead(state) && tryGrantNow(state, pacing, now()).ok) return;
@@ -261,11 +336,13 @@ export function createRateLimiter(options: RateLimiterOptions = {}): PersistentR
           waiter.reject(new Error('The rate limiter closed while waiting for a slot.'));
         }
       }
-      // A clean stop: no grant can happen any more, so the exact TAT replaces the reservation ahead.
+      // A clean stop: no grant can happen any more, so the exact bound replaces the reservation ahead —
+      // the TAT, or for a fast rule its latest grant plus a period when that is later (a restart then
+      // waits out that grant's window).
       store?.writeBack(
         [...keys.values()]
           .filter((s) => s.reservedUntil > t)
-          .map((s) => ({ key: s.key, tat: Math.ceil(s.tat) })),
+          .map((s) => ({ key: s.key, tat: Math.ceil(Math.max(s.tat, s.grantBound)) })),
         t,
       );
       keys.clear();

@@ -1,7 +1,8 @@
 // The simulated WhatsApp Business Account: one WABA with one business phone number, its templates,
 // media, limits, faults, ledger and webhook emitter, and the rules that turn an accepted message into
 // statuses. The HTTP router (router.ts) and the test control (simulator.ts) both drive this object.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
+import { DelayLines } from './delayLines';
 import { Faults, type FaultConfig } from './faults';
 import { graphError, GraphError } from './graphErrors';
 import { buildInboundMessage, type InboundSpec } from './inbound';
@@ -81,14 +82,25 @@ function randomDigits(length: number): string {
   return out;
 }
 
+/** Random bytes for wamids, filled a few hundred ids at a time (one system call instead of one each). */
+const wamidRandom = Buffer.alloc(14 * 256);
+let wamidRandomAt = wamidRandom.length;
+const wamidMiddle = Buffer.from([0x15, 0x02, 0x00, 0x12, 0x18, 0x14]);
+
 /** wamids are opaque, long and may contain `=+/` (§1); this mimics Meta's base64 look. */
 function newWamid(waId: string): string {
-  const inner = Buffer.concat([
-    Buffer.from([0x18, waId.length]),
-    Buffer.from(waId),
-    Buffer.from([0x15, 0x02, 0x00, 0x12, 0x18, 0x14]),
-    randomBytes(14),
-  ]);
+  if (wamidRandomAt === wamidRandom.length) {
+    randomFillSync(wamidRandom);
+    wamidRandomAt = 0;
+  }
+  const idLength = Buffer.byteLength(waId);
+  const inner = Buffer.allocUnsafe(2 + idLength + wamidMiddle.length + 14);
+  inner[0] = 0x18;
+  inner[1] = waId.length;
+  inner.write(waId, 2);
+  wamidMiddle.copy(inner, 2 + idLength);
+  wamidRandom.copy(inner, 2 + idLength + wamidMiddle.length, wamidRandomAt, wamidRandomAt + 14);
+  wamidRandomAt += 14;
   return `wamid.HBgL${inner.toString('base64')}`;
 }
 
@@ -124,7 +136,8 @@ export class SimulatorState {
   /** Inbound messages by wamid, for read receipts, typing indicators and reaction targets. */
   private readonly inbound = new Map<string, { from: string; at: number; type: string }>();
   private readonly managementCalls: number[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Statuses, held responses and template approvals waiting to happen. */
+  private readonly delays = new DelayLines();
   private settleWaiters: (() => void)[] = [];
   private closed = false;
 
@@ -183,12 +196,10 @@ export class SimulatorState {
   /** Runs `fn` after `ms` unless the simulator closes first; counted by settle(). */
   schedule(ms: number, fn: () => void): void {
     if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+    this.delays.add(ms, () => {
       if (!this.closed) fn();
       this.settleIfIdle();
-    }, ms);
-    this.timers.add(timer);
+    });
   }
 
   /**
@@ -427,20 +438,20 @@ export class SimulatorState {
   }
 
   get idle(): boolean {
-    return this.timers.size === 0 && this.emitter.idle;
+    return this.delays.pending === 0 && this.emitter.idle;
   }
 
   /** Resolves once no status is scheduled and no webhook is buffered, in flight or awaiting a retry. */
   async settle(): Promise<void> {
     for (;;) {
-      if (this.timers.size > 0) await new Promise<void>((resolve) => this.settleWaiters.push(resolve));
+      if (this.delays.pending > 0) await new Promise<void>((resolve) => this.settleWaiters.push(resolve));
       await this.emitter.whenIdle();
       if (this.idle) return;
     }
   }
 
   private settleIfIdle(): void {
-    if (this.timers.size > 0) return;
+    if (this.delays.pending > 0) return;
     const waiters = this.settleWaiters;
     this.settleWaiters = [];
     for (const w of waiters) w();
@@ -448,8 +459,7 @@ export class SimulatorState {
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.delays.clear();
     this.settleIfIdle();
     this.emitter.close();
   }

@@ -13,6 +13,7 @@ import {
   type WaResult,
   type WhatsAppError,
 } from './errors';
+import { bulkHttpRequest, createBulkAgent, type BulkAgent } from './bulkHttp';
 import { createAgents, destroyAgents, httpRequest, type Agents, type HttpOutcome } from './http';
 import {
   appResponseSchema,
@@ -109,6 +110,8 @@ interface CallSpec<T> {
   signal?: AbortSignal;
   maxResponseBytes?: number;
   beforeRequest?: () => boolean | Promise<boolean>;
+  /** Through the bulk transport (SendOptions.bulk). */
+  bulk?: boolean;
 }
 
 const jsonLimit = 8 * 1024 * 1024;
@@ -142,6 +145,7 @@ const fail = <T>(error: WhatsAppError): WaResult<T> => ({ ok: false, error });
 
 export class WhatsAppClient {
   private readonly agents: Agents;
+  private readonly bulkAgent: BulkAgent;
   private readonly base: URL;
   private accessToken: string;
   /** Set on 0/190: no further request goes out until the token is replaced (§10). */
@@ -163,6 +167,7 @@ export class WhatsAppClient {
     this.accessToken = options.accessToken;
     this.maxSockets = options.maxSockets ?? 32;
     this.agents = createAgents(this.maxSockets);
+    this.bulkAgent = createBulkAgent(this.maxSockets);
   }
 
   get phoneNumberId(): string {
@@ -186,6 +191,7 @@ export class WhatsAppClient {
   /** Closes the keep-alive sockets. */
   close(): void {
     destroyAgents(this.agents);
+    this.bulkAgent.destroy();
   }
 
   // ---------- sending (§2) ----------
@@ -232,6 +238,7 @@ export class WhatsAppClient {
       sideEffect: true,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.beforeRequest ? { beforeRequest: options.beforeRequest } : {}),
+      ...(options.bulk ? { bulk: true } : {}),
     });
     if (!result.ok) return result;
     const contact = result.value.contacts[0];
@@ -677,6 +684,7 @@ export class WhatsAppClient {
     maxResponseBytes: number;
     sideEffect?: boolean;
     beforeRequest?: () => boolean | Promise<boolean>;
+    bulk?: boolean;
   }): Promise<
     | { kind: 'response'; response: Extract<HttpOutcome, { kind: 'response' }> }
     | { kind: 'error'; error: WhatsAppError }
@@ -702,7 +710,7 @@ export class WhatsAppClient {
       ...request.headers,
     };
     if (request.contentType) headers['content-type'] = request.contentType;
-    const outcome = await httpRequest(this.agents, {
+    const httpCall = {
       method: request.method,
       url: request.url,
       headers,
@@ -710,7 +718,10 @@ export class WhatsAppClient {
       timeoutMs: request.timeoutMs,
       ...(request.signal ? { signal: request.signal } : {}),
       maxResponseBytes: request.maxResponseBytes,
-    });
+    };
+    const outcome = request.bulk
+      ? await bulkHttpRequest(this.bulkAgent, httpCall)
+      : await httpRequest(this.agents, httpCall);
     if (outcome.kind === 'response') return { kind: 'response', response: outcome };
     if (outcome.sent && request.sideEffect === true) {
       return { kind: 'error', error: unknownOutcomeError(`${outcome.reason}: ${outcome.message}`) };
@@ -735,6 +746,7 @@ export class WhatsAppClient {
       maxResponseBytes: spec.maxResponseBytes ?? jsonLimit,
       sideEffect: spec.sideEffect,
       ...(spec.beforeRequest ? { beforeRequest: spec.beforeRequest } : {}),
+      ...(spec.bulk ? { bulk: true } : {}),
     });
     if (outcome.kind === 'error') return fail(outcome.error);
     const response = outcome.response;

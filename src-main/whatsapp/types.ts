@@ -127,6 +127,11 @@ export interface SendOptions {
    * transaction; the request is written only once it has settled.
    */
   beforeRequest?: () => boolean | Promise<boolean>;
+  /**
+   * One of many sends in a row (a campaign): it goes through the client's bulk transport (bulkHttp.ts,
+   * cheaper per request, loaded on first use) rather than node:http.
+   */
+  bulk?: boolean;
 }
 
 // ---------- templates (§5) ----------

@@ -143,6 +143,32 @@ describe('rate limiter: restarts', () => {
     expect(busiestWindow(forgetful, rule.periodMs)).toBeGreaterThan(rule.count);
   });
 
+  it('a fast rule (80/s, as the client paces it) holds every window across a crash and a clean restart', () => {
+    const rule: RateRule = { count: 80, periodMs: 1010 };
+    for (const stop of ['crash', 'close'] as const) {
+      const folder = temp.dir();
+      temp.openMigrated(folder).close();
+      const clock = fakeClock();
+      const rec = recorder();
+      const dbA = openDatabase(join(folder, 'bellhop.sqlite'));
+      const a = createRateLimiter({ db: dbA, now: clock.now, onGrant: rec.onGrant });
+      for (let step = 0; step < 3_000; step++, clock.advance(1)) a.tryTake('k', rule);
+      if (stop === 'close') a.close();
+      dbA.close();
+      const stoppedAt = clock.now();
+      const before = rec.times.length;
+      const dbB = openDatabase(join(folder, 'bellhop.sqlite'));
+      const b = createRateLimiter({ db: dbB, now: clock.now, onGrant: rec.onGrant });
+      for (let step = 0; step < 3_000; step++, clock.advance(1)) b.tryTake('k', rule);
+      b.close();
+      dbB.close();
+      expect(busiestWindow(rec.times, rule.periodMs), stop).toBeLessThanOrEqual(rule.count);
+      // The restart waits at most a reservation ahead and a period before sending again.
+      expect(rec.times[before]! - stoppedAt, stop).toBeLessThanOrEqual(2_100);
+      expect(rec.times.length - before, stop).toBeGreaterThan(80);
+    }
+  });
+
   it('a clean close writes the exact state back, so a normal restart waits no longer than needed', () => {
     const folder = temp.dir();
     const db = temp.openMigrated(folder);

@@ -471,6 +471,82 @@ describe('error classes', () => {
   });
 });
 
+// Campaign sends go through the bulk transport (bulkHttp.ts, undici) instead of node:http: the same
+// outcomes, and above all the same line between "not sent" and "unknown outcome".
+describe('bulk sends (campaigns)', () => {
+  const bulk = (callbackData: string) => ({ bizOpaqueCallbackData: callbackData, bulk: true });
+
+  it('sends templates, reuses one connection, and maps errors with their headers', async () => {
+    const { sim, client } = await setup({ templates });
+    const template: TemplateMessage = {
+      name: 'order_update',
+      language: { code: 'en_US' },
+      components: [
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', text: 'Ann' },
+            { type: 'text', text: '7' },
+          ],
+        },
+      ],
+    };
+    for (let i = 0; i < 20; i++) {
+      const sent = valueOf(
+        await client.sendTemplate(`+1555060${String(i).padStart(4, '0')}`, template, bulk(`b${i}`)),
+      );
+      expect(sent.wamid).toMatch(/^wamid\./);
+      expect(sent.messageStatus).toBe('accepted');
+    }
+    expect(sim.ledger.messages({ templateName: 'order_update' })).toHaveLength(20);
+    // Keep-alive: a send that follows a response at once may find its connection not yet released and
+    // open a second one, never one per send.
+    expect(sim.control.connectionsAccepted()).toBeLessThanOrEqual(2);
+    sim.control.injectErrors({ code: 4, count: 1, headers: { 'retry-after': '30' } });
+    expect(errorOf(await client.sendTemplate('+15550600099', template, bulk('b-limited')))).toMatchObject({
+      kind: 'RATE_LIMITED',
+      code: 4,
+      retryAfterMs: 30_000,
+    });
+    expect(
+      errorOf(
+        await client.sendTemplate('+15550600098', { ...template, name: 'paused_promo' }, bulk('b-paused')),
+      ),
+    ).toMatchObject({ kind: 'TEMPLATE_PAUSED' });
+  });
+
+  it('UNKNOWN_OUTCOME when the response is held past the timeout after the message was accepted', async () => {
+    const { sim, client } = await setup(
+      { faults: { slowResponseRate: 1, slowResponseMs: 1500 } },
+      { timeoutMs: 300 },
+    );
+    const e = errorOf(await client.sendText('+15550900010', 'maybe', bulk('bulk-uo-1')));
+    expect(e).toMatchObject({ kind: 'UNKNOWN_OUTCOME', code: null, httpStatus: null, retry: 'never' });
+    expect(sim.ledger.messages({ bizOpaqueCallbackData: 'bulk-uo-1' })).toHaveLength(1);
+  });
+
+  it('UNKNOWN_OUTCOME when the connection resets after acceptance', async () => {
+    const { sim, client } = await setup({ faults: { resetAfterAcceptRate: 1 } });
+    const e = errorOf(await client.sendText('+15550900011', 'maybe', bulk('bulk-uo-2')));
+    expect(e.kind).toBe('UNKNOWN_OUTCOME');
+    expect(sim.ledger.messages({ bizOpaqueCallbackData: 'bulk-uo-2' })).toHaveLength(1);
+  });
+
+  it('TRANSIENT (not UNKNOWN_OUTCOME) when nothing could be sent: connection refused', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const srv = createServer();
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      });
+    });
+    const { client } = await setup({}, { baseUrl: `http://127.0.0.1:${closedPort}` });
+    const e = errorOf(await client.sendText('+15550900012', 'x', bulk('bulk-nc')));
+    expect(e).toMatchObject({ kind: 'TRANSIENT', code: null, httpStatus: null });
+    expect(e.message).toMatch(/ECONNREFUSED/);
+  });
+});
+
 describe('templates', () => {
   it('lists every page of 250 templates, creates and deletes', async () => {
     const { sim, client } = await setup();

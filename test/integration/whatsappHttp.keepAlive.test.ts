@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bulkHttpRequest, createBulkAgent } from '../../src-main/whatsapp/bulkHttp';
 import { createAgents, destroyAgents, httpRequest, type HttpRequest } from '../../src-main/whatsapp/http';
 
 const SERVER_KEEP_ALIVE_MS = 2_500;
@@ -52,30 +53,46 @@ function busyWaitUntil(at: number): void {
   }
 }
 
+const request = (): HttpRequest => ({
+  method: 'POST',
+  url: new URL(`http://127.0.0.1:${port}/v24.0/1/messages`),
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from('{}'),
+  timeoutMs: 10_000,
+  maxResponseBytes: 1024,
+});
+
+/** One request, an idle pause past the server's keep-alive (the loop busy at its end), another request. */
+async function idleThenBusy(send: () => Promise<{ kind: string }>): Promise<unknown> {
+  const first = await send();
+  expect(first.kind).toBe('response');
+  const answeredAt = Date.now();
+  // The agent's own timer (the hint less a second) may run while the loop is free; the server cannot
+  // have closed the socket yet.
+  await new Promise((resolve) => setTimeout(resolve, SERVER_KEEP_ALIVE_MS - 300));
+  // Then the loop is busy while the server closes the idle connection.
+  busyWaitUntil(answeredAt + SERVER_KEEP_ALIVE_MS + 2_000);
+  return send();
+}
+
 describe('keep-alive sockets', () => {
   it('does not send on a socket idle past the server’s keep-alive hint', async () => {
     const agents = createAgents(4);
-    const request = (): HttpRequest => ({
-      method: 'POST',
-      url: new URL(`http://127.0.0.1:${port}/v24.0/1/messages`),
-      headers: { 'content-type': 'application/json' },
-      body: Buffer.from('{}'),
-      timeoutMs: 10_000,
-      maxResponseBytes: 1024,
-    });
     try {
-      const first = await httpRequest(agents, request());
-      expect(first.kind).toBe('response');
-      const answeredAt = Date.now();
-      // The agent's own timer (the hint less a second) may run while the loop is free; the server cannot
-      // have closed the socket yet.
-      await new Promise((resolve) => setTimeout(resolve, SERVER_KEEP_ALIVE_MS - 300));
-      // Then the loop is busy while the server closes the idle connection.
-      busyWaitUntil(answeredAt + SERVER_KEEP_ALIVE_MS + 2_000);
-      const second = await httpRequest(agents, request());
+      const second = await idleThenBusy(() => httpRequest(agents, request()));
       expect(second).toMatchObject({ kind: 'response', status: 200 });
     } finally {
       destroyAgents(agents);
+    }
+  }, 30_000);
+
+  it('neither does the bulk transport (campaign sends)', async () => {
+    const agent = createBulkAgent(4);
+    try {
+      const second = await idleThenBusy(() => bulkHttpRequest(agent, request()));
+      expect(second).toMatchObject({ kind: 'response', status: 200 });
+    } finally {
+      agent.destroy();
     }
   }, 30_000);
 });

@@ -135,12 +135,14 @@ export function createChatbotsService(options: ChatbotsServiceOptions) {
 
   /** Loads, changes and re-validates a bot in one transaction, then lets `write` store the change. */
   function change(botId: string, edit: (bot: Bot) => unknown, write: (bot: Bot, at: number) => void): Bot {
-    return db.transaction((): Bot => {
-      const current = requireBot(botId);
-      const next = validateBot(edit(current));
-      write(next, now());
-      return requireBot(botId);
-    })();
+    return db
+      .transaction((): Bot => {
+        const current = requireBot(botId);
+        const next = validateBot(edit(current));
+        write(next, now());
+        return requireBot(botId);
+      })
+      .immediate();
   }
 
   function ruleIndex(bot: Bot, ruleId: string): number {
@@ -155,17 +157,19 @@ export function createChatbotsService(options: ChatbotsServiceOptions) {
       const parsedInput = createBotInputSchema.safeParse(input);
       if (!parsedInput.success) throw new ChatbotValidationError(toIssues(parsedInput.error));
       const { workspaceId, rules, ...settings } = parsedInput.data;
-      return db.transaction((): Bot => {
-        if (!repo.workspaceExists(workspaceId)) {
-          throw new AppError('NOT_FOUND', `Workspace ${workspaceId} was not found.`);
-        }
-        const at = now();
-        const bot = validateBot({ id: newId(at), workspaceId, ...settings, rules: withRuleIds(rules) });
-        checkConnection(workspaceId, bot.connectionId);
-        repo.insertBot(bot.id, workspaceId, bot, at);
-        writeRules(bot, at);
-        return requireBot(bot.id);
-      })();
+      return db
+        .transaction((): Bot => {
+          if (!repo.workspaceExists(workspaceId)) {
+            throw new AppError('NOT_FOUND', `Workspace ${workspaceId} was not found.`);
+          }
+          const at = now();
+          const bot = validateBot({ id: newId(at), workspaceId, ...settings, rules: withRuleIds(rules) });
+          checkConnection(workspaceId, bot.connectionId);
+          repo.insertBot(bot.id, workspaceId, bot, at);
+          writeRules(bot, at);
+          return requireBot(bot.id);
+        })
+        .immediate();
     },
 
     /** A new, switched-off bot with no rules on this number (the editor's "New chatbot"). */

@@ -161,17 +161,19 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
   /** Inserts a workspace; no event (callers announce after their transaction commits). */
   const insertWorkspace = (nameInput: unknown): WorkspaceRow => {
     const name = parse(workspaceNameSchema, nameInput);
-    return db.transaction(() => {
-      if (repo.workspaceIdByName(name) !== undefined) {
-        throw new AppError('CONFLICT', `A workspace called “${name}” already exists.`);
-      }
-      const at = now();
-      const id = newId(at);
-      repo.insertWorkspace(id, name, at);
-      const row = repo.getWorkspace(id);
-      if (!row) throw new Error('The new workspace could not be read back.');
-      return row;
-    })();
+    return db
+      .transaction(() => {
+        if (repo.workspaceIdByName(name) !== undefined) {
+          throw new AppError('CONFLICT', `A workspace called “${name}” already exists.`);
+        }
+        const at = now();
+        const id = newId(at);
+        repo.insertWorkspace(id, name, at);
+        const row = repo.getWorkspace(id);
+        if (!row) throw new Error('The new workspace could not be read back.');
+        return row;
+      })
+      .immediate();
   };
 
   const conflictForPhoneNumber = (phoneNumberId: string, exceptId?: string): AppError | undefined => {
@@ -237,17 +239,19 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
 
     renameWorkspace(input: { workspaceId: string; name: string }): WorkspaceView {
       const name = parse(workspaceNameSchema, input.name);
-      const row = db.transaction(() => {
-        if (!repo.getWorkspace(input.workspaceId)) {
-          throw new AppError('NOT_FOUND', 'That workspace no longer exists.');
-        }
-        const sameName = repo.workspaceIdByName(name);
-        if (sameName !== undefined && sameName !== input.workspaceId) {
-          throw new AppError('CONFLICT', `A workspace called “${name}” already exists.`);
-        }
-        repo.renameWorkspace(input.workspaceId, name, now());
-        return repo.getWorkspace(input.workspaceId);
-      })();
+      const row = db
+        .transaction(() => {
+          if (!repo.getWorkspace(input.workspaceId)) {
+            throw new AppError('NOT_FOUND', 'That workspace no longer exists.');
+          }
+          const sameName = repo.workspaceIdByName(name);
+          if (sameName !== undefined && sameName !== input.workspaceId) {
+            throw new AppError('CONFLICT', `A workspace called “${name}” already exists.`);
+          }
+          repo.renameWorkspace(input.workspaceId, name, now());
+          return repo.getWorkspace(input.workspaceId);
+        })
+        .immediate();
       if (!row) throw new AppError('NOT_FOUND', 'That workspace no longer exists.');
       events.emit('workspaces:changed', { currentWorkspaceId: currentWorkspaceId() });
       return workspaceView(row);
@@ -391,18 +395,20 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
     },
 
     removeConnection(input: { connectionId: string }): ConnectionRemoved {
-      const { row, counts } = db.transaction(() => {
-        const saved = requireConnection(input.connectionId);
-        const cascade = repo.cascadeCounts(saved.id);
-        if (cascade.liveCampaigns > 0) {
-          throw new AppError(
-            'CONFLICT',
-            `${cascade.liveCampaigns === 1 ? 'A campaign is' : `${cascade.liveCampaigns} campaigns are`} running or scheduled on this number: pause or cancel ${cascade.liveCampaigns === 1 ? 'it' : 'them'} first.`,
-          );
-        }
-        repo.deleteConnection(saved.id);
-        return { row: saved, counts: cascade };
-      })();
+      const { row, counts } = db
+        .transaction(() => {
+          const saved = requireConnection(input.connectionId);
+          const cascade = repo.cascadeCounts(saved.id);
+          if (cascade.liveCampaigns > 0) {
+            throw new AppError(
+              'CONFLICT',
+              `${cascade.liveCampaigns === 1 ? 'A campaign is' : `${cascade.liveCampaigns} campaigns are`} running or scheduled on this number: pause or cancel ${cascade.liveCampaigns === 1 ? 'it' : 'them'} first.`,
+            );
+          }
+          repo.deleteConnection(saved.id);
+          return { row: saved, counts: cascade };
+        })
+        .immediate();
       pool.invalidate(row.id);
       secretsCache.delete(row.id);
       const removed = {
@@ -464,20 +470,22 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
         }
         const facts = phoneFacts(phone.value);
         let recovered = false;
-        const changed = db.transaction(() => {
-          const current = repo.getConnection(row.id);
-          // Removed meanwhile, or its token replaced during the test: this result is about the old token.
-          if (!current || !current.token_enc.equals(row.token_enc)) return false;
-          let any = false;
-          if (facts.displayPhoneNumber !== null) {
-            any = repo.setDisplayPhoneNumber(row.id, facts.displayPhoneNumber, now()) || any;
-          }
-          if (current.status === 'needs_reauth') {
-            recovered = repo.setStatus(row.id, 'active', null, now());
-            any = recovered || any;
-          }
-          return any;
-        })();
+        const changed = db
+          .transaction(() => {
+            const current = repo.getConnection(row.id);
+            // Removed meanwhile, or its token replaced during the test: this result is about the old token.
+            if (!current || !current.token_enc.equals(row.token_enc)) return false;
+            let any = false;
+            if (facts.displayPhoneNumber !== null) {
+              any = repo.setDisplayPhoneNumber(row.id, facts.displayPhoneNumber, now()) || any;
+            }
+            if (current.status === 'needs_reauth') {
+              recovered = repo.setStatus(row.id, 'active', null, now());
+              any = recovered || any;
+            }
+            return any;
+          })
+          .immediate();
         // The shared client latched the refusal (§10); the token works again, so give it a fresh one.
         if (recovered) pool.invalidate(row.id);
         if (changed) announce(row.workspace_id, [row.id]);

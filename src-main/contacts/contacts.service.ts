@@ -635,7 +635,7 @@ export function createContactsService(options: ContactsServiceOptions): Contacts
 
     delete(workspaceIdInput, contactIds) {
       const workspaceId = resolveWorkspace(workspaceIdInput);
-      const deleted = db.transaction(() => repo.deleteMany(workspaceId, contactIds))();
+      const deleted = db.transaction(() => repo.deleteMany(workspaceId, contactIds)).immediate();
       if (deleted > 0) changed(workspaceId);
       return { deleted };
     },

@@ -563,11 +563,13 @@ export function createConversationsRepo(db: Db) {
     },
 
     setBotPaused(id: string, paused: boolean, now: number): boolean {
-      return db.transaction(() => {
-        const changed = setBotPaused.run({ id, paused: paused ? 1 : 0, now }).changes > 0;
-        if (!paused) clearHandoff.run({ id, now });
-        return changed;
-      })();
+      return db
+        .transaction(() => {
+          const changed = setBotPaused.run({ id, paused: paused ? 1 : 0, now }).changes > 0;
+          if (!paused) clearHandoff.run({ id, now });
+          return changed;
+        })
+        .immediate();
     },
 
     /** Up to `limit` messages after (created_at, id), oldest first. */

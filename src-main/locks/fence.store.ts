@@ -55,7 +55,7 @@ export function createFenceGuard(db: Db, now: () => number = Date.now): FenceGua
       if (claim.run(key, fence, now()).changes === 0) throw new StaleFenceError(key, fence, current.get(key));
     },
     write(key, fence, fn) {
-      return fenced(key, fence, fn) as ReturnType<typeof fn>;
+      return fenced.immediate(key, fence, fn) as ReturnType<typeof fn>;
     },
     prune(olderThanMs) {
       return prune.run(now() - olderThanMs).changes;

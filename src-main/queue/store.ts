@@ -248,7 +248,7 @@ export function createJobStore(db: Db): JobStore {
     },
 
     settle(settlements, now) {
-      return settlements.length === 0 ? [] : settleAll(settlements, now);
+      return settlements.length === 0 ? [] : settleAll.immediate(settlements, now);
     },
 
     extendLease(id, token, leaseUntil, now) {

@@ -32,7 +32,7 @@ export function createRateLimitStore(db: Db): RateLimitStore {
       upsert.run(key, until, now);
     },
     writeBack(states, now) {
-      if (db.open) writeBack(states, now);
+      if (db.open) writeBack.immediate(states, now);
     },
     pruneExpired: (now) => prune.run(now).changes,
   };

@@ -34,7 +34,7 @@ export function resealSecrets(db: Db, box: SecretBox, log: Logger): ResealOutcom
         outcome.unreadable.push(row.id);
       }
     }
-  })();
+  }).immediate();
   if (outcome.resealed > 0)
     log.info('secrets: re-sealed with the current box', { box: box.kind, count: outcome.resealed });
   if (outcome.unreadable.length > 0)

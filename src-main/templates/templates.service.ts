@@ -126,13 +126,15 @@ export function createTemplatesService(options: TemplatesServiceOptions) {
         throw new AppError('CONFLICT', 'The template sync took too long and was superseded; sync again.');
       }
       const at = now();
-      const { upserted, markedDeleted } = db.transaction(() => {
-        for (const template of listed.value) repo.upsert(toUpsert(connectionId, template, startedAt), at);
-        return {
-          upserted: listed.value.length,
-          markedDeleted: repo.markMissingDeleted(connectionId, startedAt, at),
-        };
-      })();
+      const { upserted, markedDeleted } = db
+        .transaction(() => {
+          for (const template of listed.value) repo.upsert(toUpsert(connectionId, template, startedAt), at);
+          return {
+            upserted: listed.value.length,
+            markedDeleted: repo.markMissingDeleted(connectionId, startedAt, at),
+          };
+        })
+        .immediate();
       const result: TemplateSyncResult = {
         connectionId,
         fetched: listed.value.length,

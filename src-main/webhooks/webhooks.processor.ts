@@ -272,7 +272,7 @@ export function createWebhookProcessor(options: WebhookProcessorOptions) {
               }
               markDone(plan, at);
             }
-          })();
+          }).immediate();
           for (const push of pushes) push();
         },
       ),
@@ -287,7 +287,7 @@ export function createWebhookProcessor(options: WebhookProcessorOptions) {
     await locks.withLock(lockKeys.webhookProcess(plan.connectionId), lockOptions, async () => {
       for (const op of plan.ops) {
         await withLocks(lockSpecsOf(op), () => {
-          const push = db.transaction(() => applyOp(plan, op, now()))();
+          const push = db.transaction(() => applyOp(plan, op, now())).immediate();
           push?.();
         });
       }

@@ -37,6 +37,14 @@ const conversationOf = (c: CampaignHarness, contactId: string) =>
     )
     .all(c.connectionId, contactId);
 
+/** How many conversations each contact has on the harness's connection. */
+const conversationsPerContact = (c: CampaignHarness) =>
+  c.db
+    .prepare<[string], { contact_id: string; n: number }>(
+      'SELECT contact_id, count(*) AS n FROM conversations WHERE connection_id = ? GROUP BY contact_id',
+    )
+    .all(c.connectionId);
+
 async function runCampaign(c: CampaignHarness, name: string, audience: unknown): Promise<CampaignView> {
   const campaign = await c.value<CampaignView>(
     'campaigns:create',
@@ -276,11 +284,7 @@ describe('campaign messages in the inbox', () => {
     await c.sim.control.settle();
     await c.queue.whenIdle();
 
-    const perContact = c.db
-      .prepare<[string], { contact_id: string; n: number }>(
-        'SELECT contact_id, count(*) AS n FROM conversations WHERE connection_id = ? GROUP BY contact_id',
-      )
-      .all(c.connectionId);
+    const perContact = conversationsPerContact(c);
     expect(perContact).toHaveLength(60);
     expect(perContact.every((r) => r.n === 1)).toBe(true);
     expect(new Set(perContact.map((r) => r.contact_id))).toEqual(new Set(ids));
@@ -371,11 +375,7 @@ describe('campaign messages in the inbox', () => {
     await waitFor(() => !createCampaignsRepo(c.db).needsConversations(campaign.id) || null, {
       what: 'the final pass',
     });
-    const perContact = c.db
-      .prepare<[string], { contact_id: string; n: number }>(
-        'SELECT contact_id, count(*) AS n FROM conversations WHERE connection_id = ? GROUP BY contact_id',
-      )
-      .all(c.connectionId);
+    const perContact = conversationsPerContact(c);
     expect(perContact.every((r) => r.n === 1)).toBe(true);
     expect(new Set(perContact.map((r) => r.contact_id))).toEqual(new Set(ids));
   });
@@ -487,11 +487,7 @@ describe('campaign messages in the inbox', () => {
     await waitFor(() => !createCampaignsRepo(c.db).needsConversations(campaign.id) || null, {
       what: 'the final pass',
     });
-    const perContact = c.db
-      .prepare<[string], { contact_id: string; n: number }>(
-        'SELECT contact_id, count(*) AS n FROM conversations WHERE connection_id = ? GROUP BY contact_id',
-      )
-      .all(c.connectionId);
+    const perContact = conversationsPerContact(c);
     expect(perContact.filter((r) => r.n !== 1)).toEqual([]);
     expect(new Set(perContact.map((r) => r.contact_id))).toEqual(new Set(ids));
     // A replying customer's one conversation holds both: the campaign message and the reply.

@@ -40,6 +40,17 @@ function valueOf<T>(result: WaResult<T>): T {
   return result.value;
 }
 
+/** A local port nothing listens on (a server bound it, then closed): connections to it are refused. */
+function closedPort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 const templates: NonNullable<SimulatorOptions['templates']> = [
   {
     name: 'order_update',
@@ -434,14 +445,8 @@ describe('error classes', () => {
   });
 
   it('TRANSIENT (not UNKNOWN_OUTCOME) when nothing could be sent: connection refused', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const srv = createServer();
-      srv.listen(0, '127.0.0.1', () => {
-        const { port } = srv.address() as { port: number };
-        srv.close(() => resolve(port));
-      });
-    });
-    const { client } = await setup({}, { baseUrl: `http://127.0.0.1:${closedPort}` });
+    const port = await closedPort();
+    const { client } = await setup({}, { baseUrl: `http://127.0.0.1:${port}` });
     const e = errorOf(await client.sendText('+15550900002', 'x', { bizOpaqueCallbackData: 'nc' }));
     expect(e).toMatchObject({ kind: 'TRANSIENT', code: null, httpStatus: null });
     expect(e.message).toMatch(/ECONNREFUSED/);
@@ -533,14 +538,8 @@ describe('bulk sends (campaigns)', () => {
   });
 
   it('TRANSIENT (not UNKNOWN_OUTCOME) when nothing could be sent: connection refused', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const srv = createServer();
-      srv.listen(0, '127.0.0.1', () => {
-        const { port } = srv.address() as { port: number };
-        srv.close(() => resolve(port));
-      });
-    });
-    const { client } = await setup({}, { baseUrl: `http://127.0.0.1:${closedPort}` });
+    const port = await closedPort();
+    const { client } = await setup({}, { baseUrl: `http://127.0.0.1:${port}` });
     const e = errorOf(await client.sendText('+15550900012', 'x', bulk('bulk-nc')));
     expect(e).toMatchObject({ kind: 'TRANSIENT', code: null, httpStatus: null });
     expect(e.message).toMatch(/ECONNREFUSED/);

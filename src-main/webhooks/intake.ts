@@ -2,8 +2,9 @@
 // 200 goes out only after the raw event — and its processing job — is fsynced. The writing happens on
 // a worker thread with its own connection (intakeWorker.ts): what the main thread accepts in one turn
 // of its event loop goes over as one batch, and the writer commits every batch that arrived during its
-// previous commit in one transaction, so durability costs one fsync per commit, not per event, and the
-// main thread never waits for the disk. A second thread (intakeCheckpointWorker.ts) copies the WAL into
+// previous commit in one transaction, then answers them once an fsync of the WAL begun after that
+// commit has finished (groupCommit.ts: the writer commits the next batches meanwhile), so durability
+// costs one fsync per commit or fewer, not per event, and the main thread never waits for the disk. A second thread (intakeCheckpointWorker.ts) copies the WAL into
 // the database file, so no commit waits for a checkpoint either.
 import { dirname } from 'node:path';
 import type { Logger } from '../log';

@@ -16,8 +16,11 @@ import {
   processJobType,
   type IntakeBatch,
   type IntakeControl,
+  replyOf,
+  unpackBatch,
   type IntakeReply,
   type IntakeResult,
+  type PackedEvent,
 } from './intakeProtocol';
 import { verifySignature } from './verify';
 
@@ -34,12 +37,7 @@ const insert = db.prepare(
 );
 const touchConnection = db.prepare('UPDATE connections SET last_webhook_at = ? WHERE id = ?');
 
-interface Event {
-  connectionId: string;
-  body: Buffer;
-  signature: string | null;
-  appSecret: string;
-}
+type Event = PackedEvent;
 
 /**
  * Stores one event as it came. Its shape is not checked here: processing parses every event anyway and
@@ -76,21 +74,7 @@ function storeAll(events: Event[], at: number): string[] {
 }
 
 function unpack(batches: IntakeBatch[]): Event[] {
-  const events: Event[] = [];
-  for (const batch of batches) {
-    let start = 0;
-    batch.connectionIds.forEach((connectionId, i) => {
-      const end = batch.ends[i]!;
-      events.push({
-        connectionId,
-        body: Buffer.from(batch.bodies, start, end - start),
-        signature: batch.signatures[i] ?? null,
-        appSecret: batch.appSecrets[i] ?? '',
-      });
-      start = end;
-    });
-  }
-  return events;
+  return batches.length === 1 ? unpackBatch(batches[0]!) : batches.flatMap(unpackBatch);
 }
 
 /**
@@ -180,18 +164,17 @@ const groupCommit = createGroupCommit<IntakeBatch, Committed>({
   commit: (batches) => ({ batches: batches.length, results: verifyAndCommit(unpack(batches)) }),
   sync: syncWal,
   durable(commits, error) {
-    const reply: IntakeReply = { batches: 0, results: [] };
-    for (const { batches, results } of commits) {
-      reply.batches += batches;
-      for (const result of results) {
+    let batches = 0;
+    const results: IntakeResult[] = [];
+    for (const committed of commits) {
+      batches += committed.batches;
+      for (const result of committed.results) {
         // A refused signature stays refused; a stored event the disk did not confirm is not stored.
         const unconfirmed = error && typeof result === 'string';
-        reply.results.push(
-          unconfirmed ? { error: `The commit was not made durable: ${error.message}` } : result,
-        );
+        results.push(unconfirmed ? { error: `The commit was not made durable: ${error.message}` } : result);
       }
     }
-    parentPort!.postMessage(reply);
+    parentPort!.postMessage(replyOf(batches, results) satisfies IntakeReply);
   },
   afterCommit() {
     if (finishCheckpoint) finishCheckpointNow();

@@ -185,8 +185,10 @@ parentPort!.on('message', (message: IntakeBatch | IntakeControl) => {
   if (message === 'close') {
     groupCommit.commitNow();
     groupCommit.whenIdle(() => {
-      db.close();
+      // Our descriptor first: closing the last connection deletes the WAL, and on Windows a file
+      // still open elsewhere lingers as deleted until that handle closes.
       if (walFd !== undefined) closeSync(walFd);
+      db.close();
       parentPort!.close();
     });
     return;

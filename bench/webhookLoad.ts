@@ -9,6 +9,7 @@
 // under load, node:http's client (keep-alive agent) took 260 µs of CPU per request and peaked at
 // 1,400 requests/s; this one takes 60 µs and offers 3,900/s. The load process shares the two cores
 // with the server it measures, so its own cost caps what any server, ours or the bare one, can show.
+import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { signBody } from '../src-main/webhooks/verify';
 import { inboundText, metaSerialize } from '../test/helpers/metaWebhooks';
@@ -99,6 +100,8 @@ function open(): Promise<Socket> {
 async function main(): Promise<void> {
   const sockets = await Promise.all(Array.from({ length: connections }, open));
   const latencies: number[] = [];
+  /** Epoch ms at which each answered request was sent, in the order of `latencies` (for a timeline). */
+  const sentTimes: number[] = [];
   let next = 0;
   let failures = 0;
   const cpuBefore = process.cpuUsage();
@@ -132,6 +135,7 @@ async function main(): Promise<void> {
             pending = pending.subarray(parsed.used);
             for (const status of parsed.statuses) {
               latencies.push(performance.now() - sentAt);
+              sentTimes.push(performance.timeOrigin + sentAt);
               if (status !== 200) failures++;
               send();
             }
@@ -145,6 +149,9 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   for (const socket of sockets) socket.destroy();
+  // Diagnostics (bench/webhookTail.ts): every request's send time and latency, for a timeline.
+  const timelineFile = process.env.WEBHOOK_LOAD_TIMELINE;
+  if (timelineFile) writeFileSync(timelineFile, JSON.stringify({ sentAt: sentTimes, latencyMs: latencies }));
   process.stdout.write(
     JSON.stringify({
       acked: count - failures,

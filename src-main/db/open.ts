@@ -24,9 +24,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     // database can never be corrupted; only a power cut or OS crash can lose the last commits, and then
     // the work they recorded is redone (jobs are at-least-once, rate limits are reserved ahead). That is
     // the right price for ordinary writes, which would otherwise pay one fsync each.
-    // What must survive a power cut uses FULL: the webhook intake (issue 5) writes each group-commit batch
-    // of raw events through `durableTransaction` below, which fsyncs the WAL before the commit returns,
-    // so a 200 sent to Meta always means the event is on disk (Meta never re-sends an acknowledged one).
+    // What must survive a power cut is fsynced before it is acknowledged: `durableTransaction` below
+    // (FULL: the commit returns once on disk), or, for the webhook intake (issue 5), an fsync of the WAL
+    // after each group commit, pipelined with the next one (webhooks/groupCommit.ts), so a 200 sent to
+    // Meta always means the event is on disk (Meta never re-sends an acknowledged one).
     db.pragma('synchronous = NORMAL');
     // 32 MB of page cache instead of SQLite's 2 MB: the hot indexes (jobs, contacts, messages) stay in
     // memory instead of being re-read from the OS on every claim and lookup.

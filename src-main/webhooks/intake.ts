@@ -2,13 +2,20 @@
 // 200 goes out only after the raw event — and its processing job — is fsynced. The writing happens on
 // a worker thread with its own connection (intakeWorker.ts): what the main thread accepts in one turn
 // of its event loop goes over as one batch, and the writer commits every batch that arrived during its
-// previous commit in one transaction, so durability costs one fsync per commit, not per event, and the
-// main thread never waits for the disk. A second thread (intakeCheckpointWorker.ts) copies the WAL into
+// previous commit in one transaction, then answers them once an fsync of the WAL begun after that
+// commit has finished (groupCommit.ts: the writer commits the next batches meanwhile), so durability
+// costs one fsync per commit or fewer, not per event, and the main thread never waits for the disk. A second thread (intakeCheckpointWorker.ts) copies the WAL into
 // the database file, so no commit waits for a checkpoint either.
 import { dirname } from 'node:path';
 import type { Logger } from '../log';
 import { startWorker } from '../workers/workerEntry';
-import type { CheckpointRequest, IntakeBatch, IntakeControl, IntakeReply } from './intakeProtocol';
+import {
+  packBatch,
+  resultsOf,
+  type CheckpointRequest,
+  type IntakeControl,
+  type IntakeReply,
+} from './intakeProtocol';
 import type { SignatureRefusal } from './verify';
 
 export interface IncomingEvent {
@@ -82,7 +89,6 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   const stats: IntakeStats = { stored: 0, batches: 0, largestBatch: 0 };
   /** Accepted in this turn of the event loop, not yet sent to the writer. */
   let outbox: Pending[] = [];
-  let outboxBytes = 0;
   /** Sent to the writer, oldest first, waiting for their commit. */
   let sent: Pending[][] = [];
   let sendScheduled = false;
@@ -100,31 +106,16 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     drained = [];
   };
 
-  // The bodies of a batch are packed into one transferred buffer: a message (or a transfer) per event
-  // cost more CPU than the event's own insert.
+  // A batch goes over as one transferred buffer (intakeProtocol.ts): a message (or a transfer) per
+  // event cost more CPU than the event's own insert, and so did cloning arrays of strings per batch.
   const send = (): void => {
     sendScheduled = false;
     if (outbox.length === 0) return;
     const items = outbox;
-    const bytes = outboxBytes;
     outbox = [];
-    outboxBytes = 0;
-    const packed = Buffer.allocUnsafeSlow(bytes);
-    const connectionIds: string[] = [];
-    const ends: number[] = [];
-    const signatures: (string | null)[] = [];
-    const appSecrets: string[] = [];
-    let offset = 0;
-    for (const { event } of items) {
-      offset += event.rawBody.copy(packed, offset);
-      connectionIds.push(event.connectionId);
-      ends.push(offset);
-      signatures.push(event.signature ?? null);
-      appSecrets.push(event.appSecret);
-    }
-    const message: IntakeBatch = { bodies: packed.buffer, connectionIds, ends, signatures, appSecrets };
+    const message = packBatch(items.map((item) => item.event));
     sent.push(items);
-    worker.postMessage(message, [packed.buffer]);
+    worker.postMessage(message, [message.bytes]);
   };
 
   const requestCheckpoint = (bytes: number): void => {
@@ -158,12 +149,13 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   worker.on('message', (reply: IntakeReply) => {
     const answered = sent.slice(0, reply.batches);
     sent = sent.slice(reply.batches);
+    const results = resultsOf(reply);
     const stored: string[] = [];
     let bytes = 0;
     let i = 0;
     for (const batch of answered) {
       for (const item of batch) {
-        const result = reply.results[i++];
+        const result = results[i++];
         if (typeof result === 'string') {
           stats.stored++;
           stored.push(result);
@@ -190,7 +182,6 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     for (const item of outbox) tell(item, error);
     sent = [];
     outbox = [];
-    outboxBytes = 0;
     settleDrained();
   };
   worker.on('error', (error) => {
@@ -211,7 +202,6 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     if (closed) return done(new Error('The webhook intake is closed.'));
     if (stopped) return done(stopped);
     outbox.push({ event, done });
-    outboxBytes += event.rawBody.length;
     // Everything accepted in this turn goes over together.
     if (!sendScheduled) {
       sendScheduled = true;

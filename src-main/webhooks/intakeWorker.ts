@@ -1,20 +1,26 @@
 // The webhook intake's writer thread. It owns its own SQLite connection and commits each group of raw
-// events, with the job that processes them, in one transaction with synchronous=FULL (fsynced before
-// the reply). Running the fsync here keeps the main thread — HTTP, the UI's IPC, the queue — free while
-// the disk works. Batches that arrive while a commit runs wait in this thread's message queue; they are
-// all taken into the next commit as soon as this one returns, so a commit grows with the load and the
-// commits per second stay about constant.
+// events, with the job that processes them, in one transaction; an fsync of the WAL then makes the
+// commit durable before its events are answered (groupCommit.ts). Running this here keeps the main
+// thread — HTTP, the UI's IPC, the queue — free while the disk works. Batches that arrive while a
+// commit runs wait in this thread's message queue and are all taken into the next commit, and commits
+// go on while the last one's fsync is in flight, so a commit grows with the load and the disk's time
+// overlaps the writer's.
+import { closeSync, fsync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { newId } from '../db/ids';
-import { durableTransaction, openDatabase } from '../db/open';
+import { openDatabase } from '../db/open';
 import { createJobStore } from '../queue/store';
+import { createGroupCommit } from './groupCommit';
 import {
   processJobDefaults,
   processJobType,
   type IntakeBatch,
   type IntakeControl,
+  replyOf,
+  unpackBatch,
   type IntakeReply,
   type IntakeResult,
+  type PackedEvent,
 } from './intakeProtocol';
 import { verifySignature } from './verify';
 
@@ -31,12 +37,7 @@ const insert = db.prepare(
 );
 const touchConnection = db.prepare('UPDATE connections SET last_webhook_at = ? WHERE id = ?');
 
-interface Event {
-  connectionId: string;
-  body: Buffer;
-  signature: string | null;
-  appSecret: string;
-}
+type Event = PackedEvent;
 
 /**
  * Stores one event as it came. Its shape is not checked here: processing parses every event anyway and
@@ -73,21 +74,7 @@ function storeAll(events: Event[], at: number): string[] {
 }
 
 function unpack(batches: IntakeBatch[]): Event[] {
-  const events: Event[] = [];
-  for (const batch of batches) {
-    let start = 0;
-    batch.connectionIds.forEach((connectionId, i) => {
-      const end = batch.ends[i]!;
-      events.push({
-        connectionId,
-        body: Buffer.from(batch.bodies, start, end - start),
-        signature: batch.signatures[i] ?? null,
-        appSecret: batch.appSecrets[i] ?? '',
-      });
-      start = end;
-    });
-  }
-  return events;
+  return batches.length === 1 ? unpackBatch(batches[0]!) : batches.flatMap(unpackBatch);
 }
 
 /**
@@ -114,15 +101,21 @@ function verifyAndCommit(events: Event[]): IntakeResult[] {
   return results;
 }
 
+/**
+ * Writes the events in one transaction with the connection's synchronous=NORMAL: into the WAL, not
+ * yet fsynced. NORMAL still syncs the WAL's header when the WAL restarts and the database file at
+ * every checkpoint, so the file can never be corrupted; what it leaves out, the fsync after each
+ * commit, groupCommit.ts does before anything is answered.
+ */
 function commit(events: Event[]): IntakeResult[] {
   const at = Date.now();
   try {
-    return durableTransaction(db, () => storeAll(events, at));
+    return db.transaction(() => storeAll(events, at)).immediate();
   } catch {
     // One bad row (its connection deleted a moment ago, say) must not cost its neighbours their 200.
     return events.map((event): IntakeResult => {
       try {
-        return durableTransaction(db, () => storeAll([event], at)[0]!);
+        return db.transaction(() => storeAll([event], at)[0]!).immediate();
       } catch (error) {
         return { error: error instanceof Error ? error.message : String(error) };
       }
@@ -130,48 +123,81 @@ function commit(events: Event[]): IntakeResult[] {
   }
 }
 
-let waiting: IntakeBatch[] = [];
-let commitScheduled = false;
+/**
+ * The WAL, opened for its fsync. Every connection of the app keeps the database open, so SQLite never
+ * deletes or replaces this file under us (it deletes the WAL only when the last connection closes),
+ * and SQLite takes no locks on it that closing a second descriptor could drop.
+ */
+let walFd: number | undefined;
+
+function syncWal(done: (error: Error | null) => void): void {
+  try {
+    walFd ??= openSync(`${dbFile}-wal`, 'r+');
+  } catch (error) {
+    done(error instanceof Error ? error : new Error(String(error)));
+    return;
+  }
+  fsync(walFd, done);
+}
+
+interface Committed {
+  batches: number;
+  results: IntakeResult[];
+}
+
 /** The checkpoint thread has copied most of the WAL: finish the copy here, between two commits. */
 let finishCheckpoint = false;
 
-/** Commits every batch that has arrived, in one transaction, and answers them all at once. */
-function commitWaiting(): void {
-  commitScheduled = false;
-  const batches = waiting;
-  waiting = [];
-  if (batches.length) {
-    const reply: IntakeReply = { batches: batches.length, results: verifyAndCommit(unpack(batches)) };
-    parentPort!.postMessage(reply);
-  }
-  if (finishCheckpoint) {
-    finishCheckpoint = false;
-    // Only the pages committed while the checkpoint thread copied are left, so this is short. Done by
-    // the writer, nothing can commit during it, so the WAL is wholly copied and SQLite restarts it
-    // from its beginning at the next commit. Without a restart the WAL would grow for as long as
-    // webhooks keep coming, and past 1,000 pages every commit of the app's main connection would run
-    // a checkpoint of its own, on the main thread.
-    db.pragma('wal_checkpoint(PASSIVE)');
-  }
+/**
+ * Only the pages committed while the checkpoint thread copied are left, so this is short. Done by the
+ * writer, nothing can commit during it, so the WAL is wholly copied and SQLite restarts it from its
+ * beginning at the next commit. Without a restart the WAL would grow for as long as webhooks keep
+ * coming, and past 1,000 pages every commit of the app's main connection would run a checkpoint of
+ * its own, on the main thread.
+ */
+function finishCheckpointNow(): void {
+  finishCheckpoint = false;
+  db.pragma('wal_checkpoint(PASSIVE)');
 }
 
-const scheduleCommit = (): void => {
-  // The port delivers every message queued during the last commit before the check phase runs this,
-  // so they all go into one commit.
-  if (!commitScheduled) {
-    commitScheduled = true;
-    setImmediate(commitWaiting);
-  }
-};
+const groupCommit = createGroupCommit<IntakeBatch, Committed>({
+  commit: (batches) => ({ batches: batches.length, results: verifyAndCommit(unpack(batches)) }),
+  sync: syncWal,
+  durable(commits, error) {
+    let batches = 0;
+    const results: IntakeResult[] = [];
+    for (const committed of commits) {
+      batches += committed.batches;
+      for (const result of committed.results) {
+        // A refused signature stays refused; a stored event the disk did not confirm is not stored.
+        const unconfirmed = error && typeof result === 'string';
+        results.push(unconfirmed ? { error: `The commit was not made durable: ${error.message}` } : result);
+      }
+    }
+    parentPort!.postMessage(replyOf(batches, results) satisfies IntakeReply);
+  },
+  afterCommit() {
+    if (finishCheckpoint) finishCheckpointNow();
+  },
+});
 
 parentPort!.on('message', (message: IntakeBatch | IntakeControl) => {
   if (message === 'close') {
-    commitWaiting();
-    db.close();
-    parentPort!.close();
+    groupCommit.commitNow();
+    groupCommit.whenIdle(() => {
+      // Our descriptor first: closing the last connection deletes the WAL, and on Windows a file
+      // still open elsewhere lingers as deleted until that handle closes.
+      if (walFd !== undefined) closeSync(walFd);
+      db.close();
+      parentPort!.close();
+    });
     return;
   }
-  if (message === 'finish-checkpoint') finishCheckpoint = true;
-  else waiting.push(message);
-  scheduleCommit();
+  if (message === 'finish-checkpoint') {
+    // After the next commit; with none on the way, now.
+    finishCheckpoint = true;
+    if (!groupCommit.committing) finishCheckpointNow();
+    return;
+  }
+  groupCommit.add(message);
 });

@@ -35,7 +35,10 @@ function testFilesSeedingBefore(migration: Migration): string[] {
     .filter((f) => f !== __filename);
   const bySource = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
   // The seeding may live in a helper the test file imports (e.g. chatbots.migrationData.ts).
-  const seeds = (source: string): boolean => source.includes(`toVersion: ${migration.version - 1}`);
+  // Either the number itself or the migration object's own (`{ toVersion: step.version - 1 }`), which
+  // survives a renumbering when branches that each added a migration are merged.
+  const seeds = (source: string): boolean =>
+    source.includes(`toVersion: ${migration.version - 1}`) || /toVersion: \w+\.version - 1\b/.test(source);
   return files.filter((file) => {
     const source = bySource.get(file)!;
     if (!source.includes(migration.name) || !file.endsWith('.test.ts')) return false;

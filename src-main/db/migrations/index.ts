@@ -13,6 +13,7 @@ import { campaignCapRetry } from './0009-campaign-cap-retry';
 import { unreadTotals } from './0010-unread-totals';
 import { campaignConversations } from './0011-campaign-conversations';
 import { campaignConversationsLive } from './0012-campaign-conversations-live';
+import { contactsSourceCheck } from './0013-contacts-source-check';
 
 export const migrations: readonly Migration[] = [
   initial,
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   unreadTotals,
   campaignConversations,
   campaignConversationsLive,
+  contactsSourceCheck,
 ];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */

@@ -13,7 +13,9 @@
 // copy, drop, rename, re-index) with every other column, constraint and index exactly as 0001 and 0002
 // made them. Rows keep their rowid: campaign audiences list contacts in rowid order (audience.ts).
 // Tables that reference contacts(id) name it by name, so they point at the rebuilt table once it is
-// renamed; foreign keys are off during a migration and migrate() checks them before committing.
+// renamed; foreign keys are off during a migration, and migrate() checks the references of contacts and
+// of the tables that reference it before committing (movedTables: not the whole store, which took 6.6 s
+// of a 10 s upgrade on a store of 100,000 contacts and 1M messages).
 import type { Migration } from '../migrate';
 
 const columns = `id, workspace_id, phone_e164, wa_id, name, email, tags, attributes, opted_out_at,
@@ -23,6 +25,7 @@ export const contactsSourceCheck: Migration = {
   version: 13,
   name: 'contacts-source-check',
   movesData: true,
+  movedTables: ['contacts'],
   up(db) {
     db.exec(/* sql */ `
       CREATE TABLE contacts_rebuilt (

@@ -243,7 +243,7 @@ export function createContactsRepo(db: Db): ContactsRepo {
   // SQLite here, so the largest is below 2^63-1 and the next is +1), one after another, and no other write
   // can land inside the caller's transaction; so created = largest after - largest before. An updated row
   // keeps its rowid, an unchanged row (the WHERE of DO UPDATE is false) is not counted as a change.
-  // RETURNING would buffer every row in a temporary table and hand each back to JavaScript (~0.7 µs a row).
+  // RETURNING would buffer every changed row in a temporary table and hand each back to JavaScript.
   const upsert = lazy(() =>
     db.prepare<[BatchParams]>(/* sql */ `${insertColumns}
         ON CONFLICT (workspace_id, phone_e164) DO UPDATE SET ${merged('excluded', 'contacts')},

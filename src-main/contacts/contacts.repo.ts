@@ -238,19 +238,17 @@ export function createContactsRepo(db: Db): ContactsRepo {
     SELECT b.id, @workspaceId, b.phone, b.name, b.email, b.tags, b.attributes, 'import', @now, @now
     FROM (${batchRows}) AS b WHERE true`;
   type BatchParams = { workspaceId: string; rows: string; now: number };
-  // RETURNING rowid: a row this statement created has a rowid above the table's largest before it (no
-  // other write can land inside the caller's transaction); an updated row keeps its old one; an
-  // unchanged row (the WHERE of DO UPDATE is false) returns nothing.
+  // No RETURNING: the counts come from the statement's change count and the table's largest rowid. A
+  // row this statement creates gets the next rowid after the largest (rowids are only ever assigned by
+  // SQLite here, so the largest is below 2^63-1 and the next is +1), one after another, and no other write
+  // can land inside the caller's transaction; so created = largest after - largest before. An updated row
+  // keeps its rowid, an unchanged row (the WHERE of DO UPDATE is false) is not counted as a change.
+  // RETURNING would buffer every changed row in a temporary table and hand each back to JavaScript.
   const upsert = lazy(() =>
-    db
-      .prepare<[BatchParams], number>(
-        /* sql */ `${insertColumns}
+    db.prepare<[BatchParams]>(/* sql */ `${insertColumns}
         ON CONFLICT (workspace_id, phone_e164) DO UPDATE SET ${merged('excluded', 'contacts')},
           updated_at = excluded.updated_at
-        WHERE ${changed('excluded', 'contacts')}
-        RETURNING rowid`,
-      )
-      .pluck(),
+        WHERE ${changed('excluded', 'contacts')}`),
   );
   const maxRowid = lazy(() => db.prepare<[], number | null>('SELECT max(rowid) FROM contacts').pluck());
   const insertOnly = lazy(() =>
@@ -352,15 +350,9 @@ export function createContactsRepo(db: Db): ContactsRepo {
       switch (mode) {
         case 'add-and-update': {
           const before = maxRowid().get() ?? 0;
-          let created = 0;
-          const changedRows = upsert().all(params);
-          for (const rowid of changedRows) if (rowid > before) created++;
-          return {
-            created,
-            updated: changedRows.length - created,
-            unchanged: count - changedRows.length,
-            skipped: [],
-          };
+          const changes = upsert().run(params).changes;
+          const created = (maxRowid().get() ?? 0) - before;
+          return { created, updated: changes - created, unchanged: count - changes, skipped: [] };
         }
         case 'add-new': {
           const inserted = insertOnly().all(params);

@@ -14,6 +14,7 @@ import { unreadTotals } from './0010-unread-totals';
 import { campaignConversations } from './0011-campaign-conversations';
 import { campaignConversationsLive } from './0012-campaign-conversations-live';
 import { webhookEventsProblems } from './0013-webhook-events-problems';
+import { contactsSourceCheck } from './0014-contacts-source-check';
 
 export const migrations: readonly Migration[] = [
   initial,
@@ -29,6 +30,7 @@ export const migrations: readonly Migration[] = [
   campaignConversations,
   campaignConversationsLive,
   webhookEventsProblems,
+  contactsSourceCheck,
 ];
 
 /** The schema version this build writes and understands (PRAGMA user_version after migrating). */

@@ -63,6 +63,23 @@ async function startAndSendSome(c: CampaignHarness, name: string, recipients: nu
   return campaign;
 }
 
+async function openWithContacts(total: number): Promise<{ c: CampaignHarness; phones: string[] }> {
+  h = await openCampaignHarness({ ratePerSecond: RATE, sim: { messagingLimit: 'TIER_UNLIMITED' } });
+  return { c: h, phones: seedContacts(h.db, h.workspaceId, total).phones };
+}
+
+/** `total` contacts, one campaign to all of them scheduled an hour ahead and one part-way through sending. */
+async function scheduledAndRunning(total: number, name: string) {
+  const { c } = await openWithContacts(total);
+  const scheduled = await c.value<CampaignView>(
+    'campaigns:create',
+    campaignDraft(c.connectionId, `${name} scheduled`, { kind: 'all' }),
+  );
+  await c.value('campaigns:schedule', { campaignId: scheduled.id, at: Date.now() + 3_600_000 });
+  const running = await startAndSendSome(c, `${name} running`, total);
+  return { c, scheduled, running };
+}
+
 describe('campaign auto-pause', () => {
   it.each([
     { code: 368, reason: /blocked this account for policy violations \(368\)/ },
@@ -71,10 +88,8 @@ describe('campaign auto-pause', () => {
   ])(
     'pauses on $code with its reason, sends nothing more while blocked, and resumes once Meta lifts it',
     async ({ code, reason }) => {
-      h = await openCampaignHarness({ ratePerSecond: RATE, sim: { messagingLimit: 'TIER_UNLIMITED' } });
-      const c = h;
       const total = 30;
-      const { phones } = seedContacts(c.db, c.workspaceId, total);
+      const { c, phones } = await openWithContacts(total);
       // Paused by the user after a few sends, so the block lands on a campaign that is part-way through
       // whatever the machine's load (a running campaign could otherwise finish before the block).
       const campaign = await startAndSendSome(c, `Blocked ${code}`, total);
@@ -115,16 +130,8 @@ describe('campaign auto-pause', () => {
   );
 
   it('a DISABLED template webhook pauses running and scheduled campaigns, and resuming is refused', async () => {
-    h = await openCampaignHarness({ ratePerSecond: RATE, sim: { messagingLimit: 'TIER_UNLIMITED' } });
-    const c = h;
     const total = 50;
-    seedContacts(c.db, c.workspaceId, total);
-    const scheduled = await c.value<CampaignView>(
-      'campaigns:create',
-      campaignDraft(c.connectionId, 'Disabled scheduled', { kind: 'all' }),
-    );
-    await c.value('campaigns:schedule', { campaignId: scheduled.id, at: Date.now() + 3_600_000 });
-    const running = await startAndSendSome(c, 'Disabled running', total);
+    const { c, scheduled, running } = await scheduledAndRunning(total, 'Disabled');
     c.sim.control.setTemplateStatus(template, 'DISABLED');
 
     // The campaigns follow the stored template's status change at once (templates:status-changed).
@@ -157,16 +164,8 @@ describe('campaign auto-pause', () => {
   });
 
   it("a send refused with 132016 pauses the campaign when the template's webhook never came", async () => {
-    h = await openCampaignHarness({ ratePerSecond: RATE, sim: { messagingLimit: 'TIER_UNLIMITED' } });
-    const c = h;
     const total = 30;
-    seedContacts(c.db, c.workspaceId, total);
-    const scheduled = await c.value<CampaignView>(
-      'campaigns:create',
-      campaignDraft(c.connectionId, 'Unwarned scheduled', { kind: 'all' }),
-    );
-    await c.value('campaigns:schedule', { campaignId: scheduled.id, at: Date.now() + 3_600_000 });
-    const running = await startAndSendSome(c, 'Unwarned running', total);
+    const { c, scheduled, running } = await scheduledAndRunning(total, 'Unwarned');
     await c.value('campaigns:pause', { campaignId: running.id });
     const before = await waitLeft(c, running.id);
     expect(before.status).toBe('paused');

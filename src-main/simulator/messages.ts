@@ -141,6 +141,7 @@ const contentSchemas = {
 export type MessageType = keyof typeof contentSchemas;
 export const messageTypes = Object.keys(contentSchemas) as MessageType[];
 const mediaTypes = new Set<MessageType>(['image', 'video', 'document', 'audio', 'sticker']);
+const headerMediaParamTypes = new Set(['image', 'video', 'document']);
 
 const envelopeSchema = z.object({
   messaging_product: z.literal('whatsapp'),
@@ -271,6 +272,20 @@ function mediaIdsOf(type: MessageType, content: unknown): string[] {
     const header = (content as { header?: Record<string, unknown> & { type: string } }).header;
     const media = header && header.type !== 'text' ? (header[header.type] as { id?: string }) : undefined;
     return media?.id === undefined ? [] : [media.id];
+  }
+  if (type === 'template') {
+    // §2: a media header's parameter names its file by id ({ type: 'image', image: { id } }) or link.
+    const components = (content as TemplateSendBody).components ?? [];
+    return components
+      .filter((c) => c.type === 'header')
+      .flatMap((c) => c.parameters ?? [])
+      .flatMap((p) => {
+        const media = headerMediaParamTypes.has(p.type)
+          ? (p[p.type] as { id?: string | number } | undefined)
+          : undefined;
+        // §10: ids may come as strings or numbers.
+        return media?.id === undefined ? [] : [String(media.id)];
+      });
   }
   return [];
 }

@@ -170,7 +170,7 @@ const codeTable: Record<number, CodeInfo> = {
   131053: info(
     'FATAL',
     'never',
-    "The media could not be used: check that the file's type matches its content and size.",
+    "The media could not be used: upload it again (uploaded media lasts 30 days), and check that the file's type matches its content and size.",
   ),
   131056: info(
     'PAIR_RATE_LIMITED',

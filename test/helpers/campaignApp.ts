@@ -3,7 +3,16 @@
 // server on a fixed port the simulator posts to, and driven through the core's own IPC router.
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createKeyFileSecretBox } from '../../src-main/secrets/secretBox';
 import type { Simulator } from '../../src-main/simulator/simulator';
+import {
+  campaignDraft,
+  campaignTemplate,
+  seedContacts,
+  seedWorkspaceAndConnection,
+} from './campaignFixtures';
+import { openTempStore } from './storeFixtures';
+import { waitFor } from './waitFor';
 
 export interface CampaignApp {
   child: ChildProcess;
@@ -60,5 +69,83 @@ export async function startCampaignApp(
         child.send({ id, channel, payload });
       });
     },
+  };
+}
+
+export interface KillableCampaign {
+  dataDir: string;
+  /** The app's database file, for the test's own read-only checks. */
+  file: string;
+  connectionId: string;
+  /** The seeded contacts in order (phones[i] belongs to contactIds[i]). */
+  phones: string[];
+  contactIds: string[];
+  campaignId: string;
+  /** The app as first started, with the campaign sending. */
+  app: CampaignApp;
+  /** Starts the app again on the same data folder and webhook port (after a kill). */
+  restart(): Promise<CampaignApp>;
+}
+
+/**
+ * The kill tests' common start: a migrated data folder with a connection to `sim` and `recipients`
+ * contacts (those in `optedOut` sent STOP), the simulator's callback pointed at the app's webhook port,
+ * the app started, and a campaign to every contact created and started. The core syncs a never-synced
+ * connection's templates by itself at start, so the campaign is created once the template is there.
+ */
+export async function startKillableCampaign(
+  forkTs: (helper: string, args: string[]) => ChildProcess,
+  sim: Simulator,
+  options: {
+    recipients: number;
+    ratePerSecond: number;
+    name: string;
+    optedOut?: Set<number>;
+    /** Extra fields of campaigns:create (e.g. unconfirmedResendAfterMs). */
+    draft?: Record<string, unknown>;
+  },
+): Promise<KillableCampaign> {
+  sim.control.seedTemplate(campaignTemplate);
+  const { db, dir: dataDir, file } = openTempStore('bellhop-campaign-kill-');
+  let seeded: { workspaceId: string; connectionId: string; ids: string[]; phones: string[] };
+  try {
+    const connection = seedWorkspaceAndConnection(
+      db,
+      createKeyFileSecretBox(dataDir),
+      sim,
+      options.ratePerSecond,
+    );
+    const contacts = seedContacts(db, connection.workspaceId, options.recipients, {
+      ...(options.optedOut ? { optedOut: options.optedOut } : {}),
+    });
+    seeded = { ...connection, ...contacts };
+  } finally {
+    db.close();
+  }
+  const { connectionId } = seeded;
+  const port = await freePort();
+  sim.control.setCallbackUrl(`http://127.0.0.1:${port}/webhooks/whatsapp/${connectionId}`);
+  const restart = () => startCampaignApp(forkTs, dataDir, sim, port);
+  const app = await restart();
+  const campaign = await waitFor(
+    () =>
+      app
+        .call<{ id: string }>('campaigns:create', {
+          ...campaignDraft(connectionId, options.name, { kind: 'all' }),
+          ...options.draft,
+        })
+        .catch(() => null),
+    { timeoutMs: 30_000, intervalMs: 200, what: 'the template to be synced' },
+  );
+  await app.call('campaigns:start', { campaignId: campaign.id });
+  return {
+    dataDir,
+    file,
+    connectionId,
+    phones: seeded.phones,
+    contactIds: seeded.ids,
+    campaignId: campaign.id,
+    app,
+    restart,
   };
 }

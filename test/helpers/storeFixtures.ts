@@ -16,6 +16,16 @@ export function openTempStore(prefix = 'bellhop-test-'): { db: Db; dir: string; 
   return { db, dir, file };
 }
 
+/** Runs `read` on a read-only handle to the store at `file` (another process may be writing it). */
+export function readStore<T>(file: string, read: (db: Db) => T): T {
+  const db = openDatabase(file, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
 export interface SeededConnection {
   workspaceId: string;
   connectionId: string;

@@ -3,23 +3,11 @@
 // finishes, every recipient WhatsApp had taken the message of before the kill has its conversation (the
 // live pass resumed from its persisted watermark, not from the final pass), and conversations keep
 // appearing. At the end: one conversation per contact, none missing.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src-main/db/migrate';
-import { migrations } from '../../src-main/db/migrations';
-import { openDatabase } from '../../src-main/db/open';
-import { createKeyFileSecretBox } from '../../src-main/secrets/secretBox';
 import { startSimulator, type Simulator } from '../../src-main/simulator/simulator';
-import { freePort, startCampaignApp } from '../helpers/campaignApp';
-import {
-  campaignDraft,
-  campaignTemplate,
-  seedContacts,
-  seedWorkspaceAndConnection,
-} from '../helpers/campaignFixtures';
+import { startKillableCampaign } from '../helpers/campaignApp';
 import { exited, useChildren } from '../helpers/childProcess';
+import { readStore } from '../helpers/storeFixtures';
 import { waitFor } from '../helpers/waitFor';
 
 const { forkTs } = useChildren();
@@ -39,8 +27,7 @@ interface Snapshot {
 }
 
 function snapshot(file: string, campaignId: string): Snapshot {
-  const db = openDatabase(file, { readonly: true });
-  try {
+  return readStore(file, (db) => {
     const campaign = db
       .prepare<[string], { status: string; connection_id: string; conversations_through: number }>(
         'SELECT status, connection_id, conversations_through FROM campaigns WHERE id = ?',
@@ -71,9 +58,7 @@ function snapshot(file: string, campaignId: string): Snapshot {
       accepted,
       conversations: new Map(rows.map((r) => [r.contact_id, r.n])),
     };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 describe('campaign conversations across SIGKILLs', () => {
@@ -91,34 +76,14 @@ describe('campaign conversations across SIGKILLs', () => {
         messagingLimit: 'TIER_UNLIMITED',
         webhookRetry: { maxAttempts: 100_000, baseDelayMs: 200, factor: 1.5, maxDelayMs: 1_000 },
       });
-      sim.control.seedTemplate(campaignTemplate);
-      const dataDir = mkdtempSync(join(tmpdir(), 'bellhop-campaign-inbox-kill-'));
-      const file = join(dataDir, 'bellhop.sqlite');
-      const setup = openDatabase(file);
-      migrate(setup, migrations);
-      const { workspaceId, connectionId } = seedWorkspaceAndConnection(
-        setup,
-        createKeyFileSecretBox(dataDir),
-        sim,
-        RATE_PER_SECOND,
-      );
-      const { ids } = seedContacts(setup, workspaceId, RECIPIENTS);
-      setup.close();
-      const port = await freePort();
-      sim.control.setCallbackUrl(`http://127.0.0.1:${port}/webhooks/whatsapp/${connectionId}`);
-
-      let app = await startCampaignApp(forkTs, dataDir, sim, port);
-      const campaign = await waitFor(
-        () =>
-          app
-            .call<{ id: string }>(
-              'campaigns:create',
-              campaignDraft(connectionId, 'Inbox kill', { kind: 'all' }),
-            )
-            .catch(() => null),
-        { timeoutMs: 30_000, intervalMs: 200, what: 'the template to be synced' },
-      );
-      await app.call('campaigns:start', { campaignId: campaign.id });
+      const run = await startKillableCampaign(forkTs, sim, {
+        recipients: RECIPIENTS,
+        ratePerSecond: RATE_PER_SECOND,
+        name: 'Inbox kill',
+      });
+      const { file, contactIds: ids } = run;
+      const campaign = { id: run.campaignId };
+      let app = run.app;
 
       for (let kill = 0; kill < KILLS; kill++) {
         // Killed once this run has opened 60 more conversations, while the campaign still sends.
@@ -135,7 +100,7 @@ describe('campaign conversations across SIGKILLs', () => {
         const atKill = snapshot(file, campaign.id);
         expect(atKill.status).toBe('running');
         expect(atKill.through).toBeGreaterThan(0);
-        app = await startCampaignApp(forkTs, dataDir, sim, port);
+        app = await run.restart();
         // Still sending: everyone accepted before the kill has a conversation, and new ones appear.
         const resumed = await waitFor(
           () => {
@@ -159,16 +124,13 @@ describe('campaign conversations across SIGKILLs', () => {
       );
       const opened = await waitFor(
         () => {
-          const db = openDatabase(file, { readonly: true });
-          try {
-            const done = db
+          const done = readStore(file, (db) =>
+            db
               .prepare<[string], number | null>('SELECT conversations_opened_at FROM campaigns WHERE id = ?')
               .pluck()
-              .get(campaign.id);
-            return done !== null ? snapshot(file, campaign.id) : null;
-          } finally {
-            db.close();
-          }
+              .get(campaign.id),
+          );
+          return done !== null ? snapshot(file, campaign.id) : null;
         },
         { timeoutMs: 60_000, intervalMs: 250, what: 'the final pass' },
       );

@@ -7,37 +7,22 @@
 // The campaign is configured to resend an unconfirmed send after 15 s without a webhook: a kill can land
 // between the "sending" commit and the request leaving, and only then does no webhook ever come. A send
 // that did reach the simulator is confirmed by its webhook within about a second of the restart.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src-main/db/migrate';
-import { migrations } from '../../src-main/db/migrations';
-import { openDatabase } from '../../src-main/db/open';
-import { createKeyFileSecretBox } from '../../src-main/secrets/secretBox';
 import { startSimulator, type Simulator } from '../../src-main/simulator/simulator';
 import { createPrng } from '../../src-main/simulator/prng';
-import {
-  campaignDraft,
-  campaignTemplate,
-  seedContacts,
-  seedWorkspaceAndConnection,
-} from '../helpers/campaignFixtures';
-import { freePort, startCampaignApp } from '../helpers/campaignApp';
+import { startKillableCampaign } from '../helpers/campaignApp';
 import { exited, useChildren } from '../helpers/childProcess';
+import { readStore } from '../helpers/storeFixtures';
 import { waitFor } from '../helpers/waitFor';
 
 const { forkTs } = useChildren();
-const startApp = (dataDir: string, sim: Simulator, port: number) =>
-  startCampaignApp(forkTs, dataDir, sim, port);
 
 const RECIPIENTS = 10_000;
 const KILLS = 20;
 const RATE_PER_SECOND = 500;
 
 function readCampaign(file: string, campaignId: string) {
-  const db = openDatabase(file, { readonly: true });
-  try {
+  return readStore(file, (db) => {
     const row = db
       .prepare(
         `SELECT status, total_count, sent_count, delivered_count, read_count, failed_count FROM campaigns WHERE id = ?`,
@@ -57,25 +42,22 @@ function readCampaign(file: string, campaignId: string) {
       db.prepare(`SELECT count(*) AS n FROM webhook_events WHERE state = 'pending'`).get() as { n: number }
     ).n;
     return { ...row, states: Object.fromEntries(states.map((s) => [s.status, s.n])), pendingEvents };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /** Recipients claimed ("sending") whose outcome was not recorded: in flight when the process died. */
 function sendsInFlight(file: string): number {
-  const db = openDatabase(file, { readonly: true });
-  try {
-    return (
-      db
-        .prepare(
-          `SELECT count(*) AS n FROM campaign_recipients WHERE status = 'pending' AND send_started_at IS NOT NULL`,
-        )
-        .get() as { n: number }
-    ).n;
-  } finally {
-    db.close();
-  }
+  return readStore(
+    file,
+    (db) =>
+      (
+        db
+          .prepare(
+            `SELECT count(*) AS n FROM campaign_recipients WHERE status = 'pending' AND send_started_at IS NOT NULL`,
+          )
+          .get() as { n: number }
+      ).n,
+  );
 }
 
 describe('campaign kill test', () => {
@@ -98,41 +80,19 @@ describe('campaign kill test', () => {
         // Meta retries for days; here, every 0.2–1 s for as long as the test lasts.
         webhookRetry: { maxAttempts: 100_000, baseDelayMs: 200, factor: 1.5, maxDelayMs: 1_000 },
       });
-      sim.control.seedTemplate(campaignTemplate);
-      const dataDir = mkdtempSync(join(tmpdir(), 'bellhop-campaign-kill-'));
-      const file = join(dataDir, 'bellhop.sqlite');
-      const setup = openDatabase(file);
-      migrate(setup, migrations);
-      const { workspaceId, connectionId } = seedWorkspaceAndConnection(
-        setup,
-        createKeyFileSecretBox(dataDir),
-        sim,
-        RATE_PER_SECOND,
-      );
       // One more contact who sent STOP: never sent to.
-      const { phones } = seedContacts(setup, workspaceId, RECIPIENTS + 1, {
+      const run = await startKillableCampaign(forkTs, sim, {
+        recipients: RECIPIENTS + 1,
         optedOut: new Set([RECIPIENTS]),
+        ratePerSecond: RATE_PER_SECOND,
+        name: 'Kill test',
+        draft: { unconfirmedResendAfterMs: 15_000 },
       });
-      setup.close();
-      const port = await freePort();
-      sim.control.setCallbackUrl(`http://127.0.0.1:${port}/webhooks/whatsapp/${connectionId}`);
-
+      const { file, phones } = run;
+      const campaign = { id: run.campaignId };
+      let app = run.app;
       const prng = createPrng(8);
       const random = (): number => prng.next();
-      let app = await startApp(dataDir, sim, port);
-      // The core syncs a never-synced connection's templates by itself at start; the campaign can be
-      // created once the template is there.
-      const campaign = await waitFor(
-        () =>
-          app
-            .call<{ id: string }>('campaigns:create', {
-              ...campaignDraft(connectionId, 'Kill test', { kind: 'all' }),
-              unconfirmedResendAfterMs: 15_000,
-            })
-            .catch(() => null),
-        { timeoutMs: 30_000, intervalMs: 200, what: 'the template to be synced' },
-      );
-      await app.call('campaigns:start', { campaignId: campaign.id });
 
       let inFlightAtKills = 0;
       for (let kill = 0; kill < KILLS; kill++) {
@@ -148,7 +108,7 @@ describe('campaign kill test', () => {
         const { signal } = await exited(app.child);
         expect(signal).toBe('SIGKILL');
         inFlightAtKills += sendsInFlight(file);
-        app = await startApp(dataDir, sim, port);
+        app = await run.restart();
       }
 
       const acceptedBeforeEnd = sim.ledger.size;

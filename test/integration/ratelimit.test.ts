@@ -5,20 +5,10 @@ import { openDatabase } from '../../src-main/db/open';
 import { createRateLimiter } from '../../src-main/ratelimit/limiter';
 import type { RateRule } from '../../src-main/ratelimit/types';
 import { useTempDirs } from '../helpers/tempDir';
+import { busiestWindow } from '../helpers/busiestWindow';
+import { grantsAcrossRestart } from '../helpers/limiterRestart';
 
 const temp = useTempDirs();
-
-/** The largest number of timestamps inside any half-open window [t, t + periodMs). */
-function busiestWindow(timestamps: number[], periodMs: number): number {
-  const sorted = [...timestamps].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= periodMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
 
 function recorder(): { times: number[]; onGrant: (key: string, at: number) => void } {
   const times: number[] = [];
@@ -120,22 +110,8 @@ describe('rate limiter: restarts', () => {
 
   it('fake clock: every window holds across a crash; a limiter that forgot its state would not (control)', () => {
     const rule: RateRule = { count: 10, periodMs: 1000, burst: 4 };
-    const run = (persist: boolean): number[] => {
-      const folder = temp.dir();
-      temp.openMigrated(folder).close();
-      const clock = fakeClock();
-      const rec = recorder();
-      const dbA = openDatabase(join(folder, 'bellhop.sqlite'));
-      const a = createRateLimiter({ db: dbA, now: clock.now, onGrant: rec.onGrant });
-      for (let step = 0; step < 150; step++, clock.advance(10)) a.tryTake('k', rule);
-      dbA.close(); // crash: no a.close()
-      const dbB = openDatabase(join(folder, 'bellhop.sqlite'));
-      const b = createRateLimiter({ db: persist ? dbB : undefined, now: clock.now, onGrant: rec.onGrant });
-      for (let step = 0; step < 500; step++, clock.advance(10)) b.tryTake('k', rule);
-      b.close();
-      dbB.close();
-      return rec.times;
-    };
+    const run = (persist: boolean): number[] =>
+      grantsAcrossRestart(temp, rule, { tickMs: 10, before: 150, after: 500, stop: 'crash', persist }).times;
     const persisted = run(true);
     expect(busiestWindow(persisted, rule.periodMs)).toBeLessThanOrEqual(rule.count);
     expect(persisted.length).toBeGreaterThan(30);
@@ -146,26 +122,16 @@ describe('rate limiter: restarts', () => {
   it('a fast rule (80/s, as the client paces it) holds every window across a crash and a clean restart', () => {
     const rule: RateRule = { count: 80, periodMs: 1010 };
     for (const stop of ['crash', 'close'] as const) {
-      const folder = temp.dir();
-      temp.openMigrated(folder).close();
-      const clock = fakeClock();
-      const rec = recorder();
-      const dbA = openDatabase(join(folder, 'bellhop.sqlite'));
-      const a = createRateLimiter({ db: dbA, now: clock.now, onGrant: rec.onGrant });
-      for (let step = 0; step < 3_000; step++, clock.advance(1)) a.tryTake('k', rule);
-      if (stop === 'close') a.close();
-      dbA.close();
-      const stoppedAt = clock.now();
-      const before = rec.times.length;
-      const dbB = openDatabase(join(folder, 'bellhop.sqlite'));
-      const b = createRateLimiter({ db: dbB, now: clock.now, onGrant: rec.onGrant });
-      for (let step = 0; step < 3_000; step++, clock.advance(1)) b.tryTake('k', rule);
-      b.close();
-      dbB.close();
-      expect(busiestWindow(rec.times, rule.periodMs), stop).toBeLessThanOrEqual(rule.count);
+      const { times, stoppedAt, grantedBefore } = grantsAcrossRestart(temp, rule, {
+        tickMs: 1,
+        before: 3_000,
+        after: 3_000,
+        stop,
+      });
+      expect(busiestWindow(times, rule.periodMs), stop).toBeLessThanOrEqual(rule.count);
       // The restart waits at most a reservation ahead and a period before sending again.
-      expect(rec.times[before]! - stoppedAt, stop).toBeLessThanOrEqual(2_100);
-      expect(rec.times.length - before, stop).toBeGreaterThan(80);
+      expect(times[grantedBefore]! - stoppedAt, stop).toBeLessThanOrEqual(2_100);
+      expect(times.length - grantedBefore, stop).toBeGreaterThan(80);
     }
   });
 

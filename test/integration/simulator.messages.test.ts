@@ -34,6 +34,15 @@ beforeAll(async () => {
           },
         ],
       },
+      ...(['VIDEO', 'DOCUMENT'] as const).map((format) => ({
+        name: `promo_${format.toLowerCase()}`,
+        language: 'en_US',
+        category: 'MARKETING',
+        components: [
+          { type: 'HEADER', format },
+          { type: 'BODY', text: 'Deal for {{1}}' },
+        ],
+      })),
       {
         name: 'named_greeting',
         language: 'pt_BR',
@@ -244,6 +253,50 @@ describe('accepted message types', () => {
     });
     expect(res.status).toBe(200);
   });
+});
+
+describe('template header media', () => {
+  const headerSend = (format: 'image' | 'video' | 'document', id: string, body: string[]) =>
+    sendRaw(sim, {
+      type: 'template',
+      template: {
+        name: `promo_${format}`,
+        language: { code: 'en_US' },
+        components: [
+          { type: 'header', parameters: [{ type: format, [format]: { id } }] },
+          { type: 'body', parameters: body.map((text) => ({ type: 'text', text })) },
+          ...(format === 'image'
+            ? [{ type: 'button', sub_type: 'url', index: '1', parameters: [{ type: 'text', text: 'x' }] }]
+            : []),
+        ],
+      },
+    });
+  const bodyFor = (format: 'image' | 'video' | 'document') => (format === 'image' ? ['Ana', 'B'] : ['Ana']);
+
+  it('accepts a header naming media uploaded on this number', async () => {
+    const res = await headerSend('image', imageId, bodyFor('image'));
+    expect(res.status).toBe(200);
+  });
+
+  it.each(['image', 'video', 'document'] as const)(
+    'a %s header naming media that does not exist → 131053 (HTTP 400), nothing recorded',
+    async (format) => {
+      const before = sim.ledger.size;
+      const res = await headerSend(format, '999999', bodyFor(format));
+      expect(res.status).toBe(400);
+      expect(errorOf(res)).toMatchObject({
+        code: 131053,
+        message: '(#131053) Media upload error',
+        type: 'OAuthException',
+        is_transient: false,
+        error_data: {
+          messaging_product: 'whatsapp',
+          details: 'Media 999999 does not exist or was uploaded on another phone number.',
+        },
+      });
+      expect(sim.ledger.size).toBe(before);
+    },
+  );
 });
 
 describe('read receipts and typing indicators', () => {

@@ -3,7 +3,7 @@
 // for a send goes to POST /{pnid}/media and the template goes out with that media id in its header (§2).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UploadState } from '../../src-preload/contacts.contract';
-import type { TemplateView } from '../../src-preload/messaging.contract';
+import type { MessageView, TemplateView } from '../../src-preload/messaging.contract';
 import { openMessagingHarness, type MessagingHarness } from '../helpers/messagingHarness';
 import { waitFor } from '../helpers/waitFor';
 
@@ -51,6 +51,16 @@ const menuTemplate = (handle: string) => ({
   ],
 });
 
+const menuPhoto = {
+  name: 'menu_photo',
+  language: 'en_US',
+  category: 'MARKETING' as const,
+  components: [
+    { type: 'HEADER' as const, format: 'IMAGE' as const },
+    { type: 'BODY' as const, text: 'Hi {{1}}, this week’s menu.' },
+  ],
+};
+
 describe('templates with a media header', () => {
   it('a new template gets its sample through the Resumable Upload API and is submitted with the handle', async () => {
     h = await openMessagingHarness();
@@ -84,21 +94,7 @@ describe('templates with a media header', () => {
   });
 
   it('a send uploads the header file to /media and the template goes out with that media id', async () => {
-    h = await openMessagingHarness({
-      sim: {
-        templates: [
-          {
-            name: 'menu_photo',
-            language: 'en_US',
-            category: 'MARKETING',
-            components: [
-              { type: 'HEADER', format: 'IMAGE' },
-              { type: 'BODY', text: 'Hi {{1}}, this week’s menu.' },
-            ],
-          },
-        ],
-      },
-    });
+    h = await openMessagingHarness({ sim: { templates: [menuPhoto] } });
     const harness = h;
     await h.value('templates:sync', { connectionId: h.connectionId });
     const refused = await h.call('media:upload-template-header', {
@@ -131,5 +127,47 @@ describe('templates with a media header', () => {
     expect(components.find((c) => c.type === 'header')?.parameters).toEqual([
       { type: 'image', image: { id: header.mediaId } },
     ]);
+  });
+
+  it('a send whose header media no longer exists fails with 131053, the reason and advice to upload it again', async () => {
+    h = await openMessagingHarness({ sim: { templates: [menuPhoto] } });
+    const harness = h;
+    await h.value('templates:sync', { connectionId: h.connectionId });
+    const header = await h.value<{ mediaId: string }>('media:upload-template-header', {
+      connectionId: h.connectionId,
+      uploadId: await stage(h, 'menu.jpg', 'image/jpeg', jpeg),
+    });
+    // Gone before the send: deleted, or expired (uploaded media lasts 30 days, §8).
+    const deleted = await h.connections.clientFor(h.connectionId).deleteMedia(header.mediaId);
+    expect(deleted.ok).toBe(true);
+    const sent = await h.value<{ message: MessageView; conversation: { id: string } }>(
+      'messages:send-template-to-number',
+      {
+        connectionId: h.connectionId,
+        phone: '+14155550199',
+        clientId: 'menu-photo-gone-0001',
+        template: {
+          name: 'menu_photo',
+          language: 'en_US',
+          params: { header: { type: 'image', mediaId: header.mediaId }, body: ['Ana'] },
+        },
+      },
+    );
+    const failed = await waitFor(
+      async () => {
+        const thread = await harness.value<{ items: MessageView[] }>('conversations:thread', {
+          conversationId: sent.conversation.id,
+        });
+        const message = thread.items.find((m) => m.id === sent.message.id);
+        return message?.status === 'failed' ? message : null;
+      },
+      { timeoutMs: 30_000, what: 'the send to fail' },
+    );
+    expect(failed.errorCode).toBe(131053);
+    expect(failed.errorMessage).toBe(
+      `Media ${header.mediaId} does not exist or was uploaded on another phone number.`,
+    );
+    expect(failed.advice).toMatch(/upload it again/);
+    expect(h.sim.ledger.messages({ type: 'template' })).toHaveLength(0);
   });
 });

@@ -4,16 +4,7 @@ import { pacingOf } from '../../src-main/ratelimit/gcra';
 import { createRateLimiter } from '../../src-main/ratelimit/limiter';
 import { botLimit, templateSyncLimit, whatsappApiLimit } from '../../src-main/ratelimit/limits';
 import type { RateRule } from '../../src-main/ratelimit/types';
-
-function busiestWindow(sorted: number[], periodMs: number): number {
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= periodMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+import { busiestWindow } from '../helpers/busiestWindow';
 
 /** Callers retrying tryTake every `stepMs` of fake time for `durationMs`: the grant times. */
 function hammer(rule: RateRule, durationMs: number, stepMs: number, callersPerStep = 3): number[] {

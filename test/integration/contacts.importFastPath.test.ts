@@ -187,6 +187,8 @@ function almostSimpleCsv(seed: number, rows: number, eol: string): { text: strin
       't'.repeat(70),
       '"x;y"',
       Array.from({ length: 30 }, (_, k) => `t${k}`).join('|'),
+      Array.from({ length: 60 }, (_, k) => `t${k % 55}`).join(','),
+      'a,,b;;a|',
     ]);
     const moreTags = pick(['', 'vip', 'b; c', Array.from({ length: 25 }, (_, k) => `m${k}`).join(';')]);
     const city = pick(['Lisbon', 'São Paulo', '', '"Porto"', 'z'.repeat(2001)]);
@@ -217,8 +219,10 @@ const awkwardColumns: ImportSettings['columns'] = [
   { kind: 'attribute', key: 'City' },
 ];
 
+/** One tags column (the fast path splits a single column's tags itself) and plain attribute keys. */
 const plainColumns: ImportSettings['columns'] = [
-  ...awkwardColumns.slice(0, 6),
+  ...awkwardColumns.slice(0, 5),
+  { kind: 'attribute', key: 'More' },
   { kind: 'attribute', key: 'City' },
   { kind: 'attribute', key: 'Year' },
   { kind: 'attribute', key: 'Proto' },

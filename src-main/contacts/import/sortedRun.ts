@@ -39,6 +39,52 @@ export function phoneId(e164: string): number | string {
   return Number.isNaN(key) ? e164 : key;
 }
 
+const DIGIT_BITS = 13;
+const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+const HALF = 2 ** (2 * DIGIT_BITS);
+
+/**
+ * Positions 0..n-1 ordered by keys[position] (integers below 2^52, as phoneSortKey's), by a stable LSD
+ * radix sort in four 13-bit passes: O(n) on typed arrays, where a comparison sort of a 60,000-row run
+ * called its comparator about a million times.
+ */
+export function radixOrder(keys: Float64Array, n: number): RunOrder {
+  const low = new Uint32Array(n);
+  const high = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = keys[i] as number;
+    const h = Math.floor(key / HALF);
+    high[i] = h;
+    low[i] = key - h * HALF;
+  }
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let next = new Uint32Array(n);
+  const counts = new Uint32Array(1 << DIGIT_BITS);
+  for (let pass = 0; pass < 4; pass++) {
+    const half = pass < 2 ? low : high;
+    const shift = pass % 2 === 0 ? 0 : DIGIT_BITS;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[((half[order[i] as number] as number) >>> shift) & DIGIT_MASK]++;
+    let sum = 0;
+    for (let d = 0; d < counts.length; d++) {
+      const c = counts[d] as number;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const position = order[i] as number;
+      const digit = ((half[position] as number) >>> shift) & DIGIT_MASK;
+      next[counts[digit] as number] = position;
+      counts[digit]++;
+    }
+    const swap = order;
+    order = next;
+    next = swap;
+  }
+  return order;
+}
+
 export class SortedRun {
   /** Each row's ImportRowTuple JSON without its id (`"+1…",…]`); emptied once the row is sent. */
   readonly json: string[] = [];
@@ -84,9 +130,9 @@ export class SortedRun {
   /** The rows' positions in phone order. Phones are distinct within an import (in-file dedupe). */
   sortedOrder(): RunOrder {
     const n = this.json.length;
-    const order: number[] = new Array<number>(n);
-    for (let i = 0; i < n; i++) order[i] = i;
     if (this.unkeyed.size > 0) {
+      const order: number[] = new Array<number>(n);
+      for (let i = 0; i < n; i++) order[i] = i;
       // `"+1…",`: the quote after a phone sorts before any digit, so a prefix still sorts first.
       const json = this.json;
       order.sort((a, b) => {
@@ -94,11 +140,9 @@ export class SortedRun {
         const y = json[b] as string;
         return x < y ? -1 : x > y ? 1 : 0;
       });
-    } else {
-      const keys = this.keys;
-      order.sort((a, b) => (keys[a] as number) - (keys[b] as number));
+      return Uint32Array.from(order);
     }
-    return Uint32Array.from(order);
+    return radixOrder(this.keys, n);
   }
 
   /** What identifies the row's phone in the run: its phoneSortKey, or the phone itself outside its range. */

@@ -65,7 +65,10 @@ export function radixOrder(keys: Float64Array, n: number): RunOrder {
     const half = pass < 2 ? low : high;
     const shift = pass % 2 === 0 ? 0 : DIGIT_BITS;
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[((half[order[i] as number] as number) >>> shift) & DIGIT_MASK]++;
+    for (let i = 0; i < n; i++) {
+      const digit = ((half[order[i] as number] as number) >>> shift) & DIGIT_MASK;
+      counts[digit] = (counts[digit] as number) + 1;
+    }
     let sum = 0;
     for (let d = 0; d < counts.length; d++) {
       const c = counts[d] as number;
@@ -75,8 +78,9 @@ export function radixOrder(keys: Float64Array, n: number): RunOrder {
     for (let i = 0; i < n; i++) {
       const position = order[i] as number;
       const digit = ((half[position] as number) >>> shift) & DIGIT_MASK;
-      next[counts[digit] as number] = position;
-      counts[digit]++;
+      const at = counts[digit] as number;
+      next[at] = position;
+      counts[digit] = at + 1;
     }
     const swap = order;
     order = next;

@@ -34,7 +34,8 @@ export interface ReadOptions {
   maxBytes?: number;
 }
 
-function toItems(events: SplitEvent[], delimiter: string): ReadItem[] {
+/** The records and problems the splitter reported, as items (fields split by fields.ts). */
+export function toItems(events: SplitEvent[], delimiter: string): ReadItem[] {
   const records: string[] = [];
   for (const e of events) if (e.kind === 'record') records.push(e.text);
   const parsed = parseRecords(records, delimiter);
@@ -104,6 +105,33 @@ export async function* readRecords(options: ReadOptions): AsyncGenerator<ReadChu
     // A preview cut mid-file must not report its last, partial line as a row.
     if (options.maxBytes === undefined || bytesRead < options.maxBytes) splitter.end(events);
     if (events.length > 0) yield { items: toItems(events, options.delimiter), bytesRead };
+  } finally {
+    stream.destroy();
+  }
+}
+
+export interface DecodedChunk {
+  text: string;
+  bytesRead: number;
+}
+
+/**
+ * The file as decoded text, a chunk at a time, for a caller that splits records itself (the import's
+ * fast path, which hands what it does not read itself to a RecordSplitter). The last chunk holds what
+ * the decoder kept back, possibly ''.
+ */
+export async function* decodedChunks(
+  options: Pick<ReadOptions, 'filePath' | 'encoding' | 'chunkBytes'>,
+): AsyncGenerator<DecodedChunk> {
+  const decoder = new StreamDecoder(options.encoding);
+  const stream = createReadStream(options.filePath, { highWaterMark: options.chunkBytes ?? 256 * 1024 });
+  let bytesRead = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytesRead += chunk.length;
+      yield { text: decoder.write(chunk), bytesRead };
+    }
+    yield { text: decoder.end(), bytesRead };
   } finally {
     stream.destroy();
   }

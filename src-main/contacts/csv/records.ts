@@ -55,6 +55,30 @@ export class RecordSplitter {
     this.delimiter = delimiter.charCodeAt(0);
   }
 
+  /**
+   * Whether the splitter is between records with nothing pending, so a caller may take the next line as a
+   * record itself (takeLine), as the fast path of scan() below does.
+   */
+  get atRecordStart(): boolean {
+    return this.parts.length === 0 && !this.prevCR && !this.inQuotes && !this.pendingQuote && !this.overflow;
+  }
+
+  /** The line the next record starts on. */
+  get nextRecordLine(): number {
+    return this.recordLine;
+  }
+
+  /**
+   * Counts a record the caller read itself, at atRecordStart: text up to an LF, with no CR, no longer
+   * than maxRecordChars, whose quotes (if any) all close before the LF. Returns its row number; its line
+   * was nextRecordLine.
+   */
+  takeLine(): number {
+    this.line++;
+    this.recordLine = this.line;
+    return ++this.row;
+  }
+
   push(chunk: string, out: SplitEvent[]): void {
     let rest = chunk;
     while (rest.length > 0) rest = this.scan(rest, out);

@@ -17,10 +17,13 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ImportCounts, ImportSettings } from '../../../src-preload/contacts.contract';
 import type { DetectedEncoding } from '../csv/decode';
 import { parseRecords } from '../csv/fields';
-import { readRecords, type ReadItem } from '../csv/readRecords';
-import { newId } from '../../db/ids';
+import { decodedChunks, DEFAULT_SPLIT_LIMITS, toItems, type ReadItem } from '../csv/readRecords';
+import { RecordSplitter, type SplitEvent } from '../csv/records';
+import { FastRows } from './fastRows';
+import { newIds } from '../../db/ids';
 import { PhoneIndex } from './phoneIndex';
 import { RejectsWriter } from './rejectsWriter';
+import { phoneId, SortedRun, type RunOrder } from './sortedRun';
 import { buildRow, planRows, type CandidateContact, type RejectCode, type RowPlan } from './rowBuilder';
 import {
   ImportWriter,
@@ -46,6 +49,11 @@ export interface ImportJobInput {
   rememberAs?: string;
   /** The writer thread's port. Without one the writer runs on this thread (tests, the fuzz). */
   writerPort?: MessagePort;
+  /**
+   * false: every row through the general path (records.ts → fields.ts → rowBuilder.ts), a chunk of
+   * records at a time, without fastRows.ts; the test that proves both give the same import uses it.
+   */
+  fastPath?: boolean;
 }
 
 export type ImportPhaseReport = 'reading' | 'saving';
@@ -93,16 +101,10 @@ const MAX_BATCH_ROWS = 5000;
 /** A run is also cut by size, so a file of long rows cannot fill the worker's memory. */
 const RUN_BYTES = 24 * 1024 * 1024;
 
-/**
- * A good row waiting in a run: its ImportRowTuple as JSON without the id (`"+1…",…]`: the tuple after
- * its first element), and what the rejects file needs if skipped.
- */
-interface RunEntry {
-  phone: string;
-  json: string;
-  row: number;
-  line: number;
-  raw: string;
+/** The rows of one unacknowledged batch: positions in its run. */
+interface SentBatch {
+  run: SortedRun;
+  rows: RunOrder;
 }
 
 function emptyCounts(): ImportCounts {
@@ -132,39 +134,21 @@ export function tupleTextWithoutId(c: CandidateContact): string {
   ].join('');
 }
 
-/** `keepRaw`: only the modes that can skip a row need its text, for the rejects file. */
-function runEntry(c: CandidateContact, keepRaw: boolean): RunEntry {
-  return {
-    phone: c.phone,
-    json: tupleTextWithoutId(c),
-    row: c.row,
-    line: c.line,
-    raw: keepRaw ? c.raw : '',
-  };
-}
-
-/** Rough heap cost of a buffered row: its strings (2 bytes per character) plus object overhead. */
-function approximateBytes(e: RunEntry): number {
-  return (e.json.length + e.raw.length) * 2 + 100;
-}
-
-function byPhone(a: RunEntry, b: RunEntry): number {
-  return a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0;
-}
-
 /**
- * One JSON array text of entries [from, to). Each entry's own JSON is dropped once copied: the batch text
- * is what travels, and a run in flight should not be held in memory twice.
+ * One JSON array text of the run's rows at `order` positions [from, to). Each row's own JSON is dropped
+ * once copied: the batch text is what travels, and a run in flight should not be held in memory twice.
  * Ids are made here, in the order the rows are sent, not as rows are read: the ids (time-ordered) then
  * reach the primary-key index in ascending order and append to it, where ids made at read time and
  * shuffled by the phone sort land all over the run's part of it.
  */
-function batchJson(run: readonly RunEntry[], from: number, to: number): string {
+function batchJson(run: SortedRun, order: RunOrder, from: number, to: number): string {
+  const ids = newIds(to - from);
+  const json = run.json;
   let text = '[';
   for (let i = from; i < to; i++) {
-    const entry = run[i] as RunEntry;
-    text += (i > from ? ',["' : '["') + newId() + '",' + entry.json;
-    entry.json = '';
+    const index = order[i] as number;
+    text += (i > from ? ',["' : '["') + (ids[i - from] as string) + '",' + (json[index] as string);
+    json[index] = '';
   }
   return text + ']';
 }
@@ -300,25 +284,34 @@ export async function runImportJob(
   let writerError: { code: string; message: string } | undefined;
   let wake: (() => void) | undefined;
   let ended = false;
-  const pendingSkips: { skip: SkippedRow; entry: RunEntry }[] = [];
+  const pendingSkips: { skip: SkippedRow; row: number; line: number; raw: string }[] = [];
   /**
    * The entries of each unacknowledged batch, to find the rows the writer skipped. Only the modes that skip
    * rows need them ("add and update" applies every row).
    */
-  const sentBatches = new Map<number, RunEntry[]>();
+  const sentBatches = new Map<number, SentBatch>();
   const keepSentBatches = settings.mode !== 'add-and-update';
-  const noteSkipped = (batch: RunEntry[], skipped: SkippedRow[]): void => {
-    const byPhone = new Map(skipped.map((skip) => [skip.phone, skip]));
-    for (const entry of batch) {
-      const skip = byPhone.get(entry.phone);
-      if (skip) pendingSkips.push({ skip, entry });
+  const noteSkipped = (batch: SentBatch | undefined, skipped: SkippedRow[]): void => {
+    if (!batch) return;
+    const { run, rows } = batch;
+    const byPhone = new Map(skipped.map((skip) => [phoneId(skip.phone), skip]));
+    for (const index of rows) {
+      const skip = byPhone.get(run.phoneIdAt(index));
+      if (skip) {
+        pendingSkips.push({
+          skip,
+          row: run.rows[index] as number,
+          line: run.lines[index] as number,
+          raw: run.raw[index] as string,
+        });
+      }
     }
   };
   link.onReply((reply) => {
     switch (reply.type) {
       case 'ack': {
         inFlightRows -= reply.count;
-        const batch = sentBatches.get(reply.seq) ?? [];
+        const batch = sentBatches.get(reply.seq);
         sentBatches.delete(reply.seq);
         rowsSaved += reply.saved;
         if (reply.msPerRow > 0) {
@@ -350,8 +343,8 @@ export async function runImportJob(
       };
     });
   const drainSkips = async (): Promise<void> => {
-    for (const { skip, entry } of pendingSkips.splice(0))
-      await reject(skip.code, entry.row, entry.line, skip.message, originalValues(entry.raw));
+    for (const { skip, row, line, raw } of pendingSkips.splice(0))
+      await reject(skip.code, row, line, skip.message, originalValues(raw));
   };
   /** Waits until at most `limit` rows are unacknowledged (or the writer failed). */
   const waitForWriter = async (limit: number): Promise<void> => {
@@ -365,23 +358,21 @@ export async function runImportJob(
     while (!ended && !writerError) await nextReply();
   };
 
-  let buffer: RunEntry[] = [];
-  let bufferBytes = 0;
+  let buffer = new SortedRun(keepSentBatches);
   const flushRun = async (): Promise<void> => {
     const run = buffer;
-    buffer = [];
-    bufferBytes = 0;
+    buffer = new SortedRun(keepSentBatches);
     runLimit = Math.min(runRows, runLimit * 2);
-    run.sort(byPhone);
+    const order = run.sortedOrder();
     let i = 0;
     while (i < run.length && !cancelled() && !writerError) {
       await waitForWriter(maxInFlightRows);
       if (writerError || cancelled()) break;
       const end = Math.min(run.length, i + batchRows);
       inFlightRows += end - i;
-      if (keepSentBatches) sentBatches.set(seq + 1, run.slice(i, end));
+      if (keepSentBatches) sentBatches.set(seq + 1, { run, rows: order.subarray(i, end) });
       seq++;
-      link.send({ type: 'rows', seq, count: end - i, rowsJson: batchJson(run, i, end) });
+      link.send({ type: 'rows', seq, count: end - i, rowsJson: batchJson(run, order, i, end) });
       i = end;
     }
   };
@@ -459,26 +450,86 @@ export async function runImportJob(
             );
           }
           rowsToSave++;
-          const entry = runEntry(contact, keepSentBatches);
-          buffer.push(entry);
-          bufferBytes += approximateBytes(entry);
-          return buffer.length >= runLimit || bufferBytes >= RUN_BYTES ? flushRun() : undefined;
+          buffer.add(contact.phone, tupleTextWithoutId(contact), contact.row, contact.line, contact.raw);
+          return buffer.length >= runLimit || buffer.bytes >= RUN_BYTES ? flushRun() : undefined;
         }
       }
     };
 
-    for await (const chunk of readRecords({
-      filePath: input.filePath,
-      encoding: input.encoding,
-      delimiter: settings.delimiter,
-    })) {
-      bytesRead = chunk.bytesRead;
-      for (const item of chunk.items) {
+    // The file's rows: a line the fast path can read on its own (fastRows.ts) is read straight into its
+    // tuple; anything else goes through the RecordSplitter and the general row builder. Until the header
+    // is read (no plan yet), lines are handed over one at a time, so the fast path starts right after it.
+    const useFastPath = input.fastPath !== false;
+    const splitter = new RecordSplitter(settings.delimiter, DEFAULT_SPLIT_LIMITS);
+    const events: SplitEvent[] = [];
+    let fast: FastRows | undefined;
+    const handleAll = async (items: readonly ReadItem[]): Promise<void> => {
+      for (const item of items) {
         const pending = handle(item);
         if (pending) await pending;
       }
+    };
+    const general = (text: string): Promise<void> | undefined => {
+      splitter.push(text, events);
+      return events.length > 0 ? handleAll(toItems(events.splice(0), settings.delimiter)) : undefined;
+    };
+    /** A line the fast path split, as one row: built there, or handed to the general row builder. */
+    const fastLine = (f: FastRows, text: string, start: number, end: number): Promise<void> | undefined => {
+      const line = splitter.nextRecordLine;
+      const row = splitter.takeLine();
+      if (!f.build(text, start, end)) {
+        return handle({ kind: 'fields', row, line, fields: f.fields(text), raw: text.slice(start, end) });
+      }
+      counts.rows++;
+      const firstRow = seen.firstRowOrAdd(f.phone, row);
+      if (firstRow !== undefined) {
+        return reject(
+          'DUPLICATE_IN_FILE',
+          row,
+          line,
+          `Same number (${f.phone}) as row ${firstRow}; the first row was imported`,
+          f.fields(text),
+        );
+      }
+      rowsToSave++;
+      buffer.add(f.phone, f.json, row, line, keepSentBatches ? text.slice(start, end) : '');
+      return buffer.length >= runLimit || buffer.bytes >= RUN_BYTES ? flushRun() : undefined;
+    };
+
+    let chunkNumber = 0;
+    for await (const chunk of decodedChunks({ filePath: input.filePath, encoding: input.encoding })) {
+      bytesRead = chunk.bytesRead;
+      const text = chunk.text;
+      chunkNumber++;
+      let at = 0;
+      let lf = -1;
+      while (at < text.length) {
+        if (!useFastPath) {
+          await general(text.slice(at));
+          break;
+        }
+        if (lf < at) lf = text.indexOf('\n', at);
+        if (lf < 0) {
+          await general(text.slice(at));
+          break;
+        }
+        if (plan && !fast) fast = new FastRows(plan, settings.delimiter, DEFAULT_SPLIT_LIMITS.maxRecordChars);
+        let pending: Promise<void> | undefined;
+        if (fast && splitter.atRecordStart && fast.split(text, at, lf)) {
+          if (fast.chunkNumber !== chunkNumber) fast.startChunk(chunkNumber, text);
+          pending = fastLine(fast, text, at, lf);
+        } else {
+          pending = general(text.slice(at, lf + 1));
+        }
+        if (pending) await pending;
+        at = lf + 1;
+      }
       if (cancelled() || writerError) break;
       progress();
+    }
+    if (!cancelled() && !writerError) {
+      splitter.end(events);
+      if (events.length > 0) await handleAll(toItems(events.splice(0), settings.delimiter));
     }
     if (!plan && !cancelled() && !writerError)
       throw new ImportFileError('NO_ROWS', 'The file has no header row and no data.');

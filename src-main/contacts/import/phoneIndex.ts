@@ -17,8 +17,17 @@ export class PhoneIndex {
     return this.used;
   }
 
+  /** The number's digits as a number: Number(e164.slice(1)), without the slice (a string per row). */
   private static keyOf(e164: string): number {
-    return Number(e164.slice(1));
+    // Past 15 digits the sum below could round differently from Number(); E.164 has at most 15.
+    if (e164.length > 16) return Number(e164.slice(1));
+    let key = 0;
+    for (let i = 1; i < e164.length; i++) {
+      const digit = e164.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return Number(e164.slice(1));
+      key = key * 10 + digit;
+    }
+    return key;
   }
 
   private slot(keys: Float64Array, key: number): number {

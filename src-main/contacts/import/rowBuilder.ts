@@ -80,7 +80,7 @@ export function planRows(settings: ImportSettings, headers: readonly string[]): 
   };
 }
 
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const tagSeparators = /[,;|]/;
 
 function columnName(plan: RowPlan, index: number): string {

@@ -122,6 +122,41 @@ function countryByCallingCode(callingCode: string, nationalNumber: string): stri
   return undefined;
 }
 
+// The national-number lengths any plan that can validate a number of a calling code accepts: isValid
+// (numberHasType below) types a number only at one of its type's possible lengths (or the plan's), so a
+// number of another length is invalid whatever country the calling code's countries would assign it —
+// which saves the search through them (+1 has 25) for numbers that cannot be valid anyway, such as a
+// Brazilian number without '+' first read as a US one. null: some plan leaves the length open.
+const validLengthsByCallingCode = new Map<string, ReadonlySet<number> | null>();
+
+function collectValidLengths(callingCode: string): ReadonlySet<number> | null {
+  const plans: NumberingPlan[] = [];
+  const main = callingCodePlan(callingCode);
+  if (main) plans.push(main);
+  for (const country of countriesForCallingCode(callingCode) ?? []) plans.push(countryPlan(country));
+  const lengths = new Set<number>();
+  for (const plan of plans) {
+    if (!plan.hasTypes) return null;
+    for (const type of ['FIXED_LINE' as const, ...NON_FIXED_LINE_TYPES]) {
+      const definition = plan.types.get(type);
+      if (!definition || !definition.pattern) continue;
+      const possible = definition.possibleLengths ?? plan.possibleLengths;
+      if (!possible) return null;
+      for (const length of possible) lengths.add(length);
+    }
+  }
+  return lengths;
+}
+
+function validLengths(callingCode: string): ReadonlySet<number> | null {
+  let lengths = validLengthsByCallingCode.get(callingCode);
+  if (lengths === undefined) {
+    lengths = collectValidLengths(callingCode);
+    validLengthsByCallingCode.set(callingCode, lengths);
+  }
+  return lengths;
+}
+
 /** helpers/checkNumberLength.js (no type): only the outcomes extractNationalNumber cares about. */
 function lengthVerdict(
   nationalNumber: string,
@@ -230,6 +265,8 @@ export function fastParseE164(text: string, defaultCountry: string | undefined):
 
   // parse.js parsePhoneNumber(): national number, then the exact country for shared calling codes
   const nationalNumber = extractNationalNumber(number, plan);
+  const lengths = validLengths(callingCode);
+  if (lengths && !lengths.has(nationalNumber.length)) return { valid: false, callingCode, nationalNumber };
   const exactCountry = countryByCallingCode(callingCode, nationalNumber);
   if (exactCountry) country = exactCountry;
   if (nationalNumber.length < MIN_LENGTH_FOR_NSN || nationalNumber.length > MAX_LENGTH_FOR_NSN) {

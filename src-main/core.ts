@@ -50,8 +50,9 @@ export interface CoreOptions {
   /** The embedded simulator behind the Sandbox connection; on unless false (some tests). */
   sandbox?: boolean;
   /**
-   * Start the Sandbox and the job queue once the first conversation list is served (or a call needs
-   * them) instead of before createCore resolves: the browser host's first paint (startup/firstPaintGate.ts).
+   * Start the Sandbox, the job queue and the webhook intake's threads once the first conversation list
+   * is served (or a call or a webhook needs them) instead of before createCore resolves: the browser
+   * host's first paint (startup/firstPaintGate.ts).
    */
   holdUntilFirstPaint?: boolean;
   /** Every secret sealed or opened is added here, so loggers sharing it mask it by value. */
@@ -162,6 +163,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       options.webhookPort ??
       (process.env.BELLHOP_WEBHOOK_PORT ? Number(process.env.BELLHOP_WEBHOOK_PORT) : 0),
     secretsFor: (connectionId) => connections.secretsFor(connectionId),
+    deferIntakeThreads: options.holdUntilFirstPaint === true,
     onInboundStored(message) {
       // Inside the transaction that stored the message: its bot and media jobs commit with it.
       enqueueBotReply(queue, message);
@@ -228,6 +230,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         log,
         fallbackMs: HELD_START_FALLBACK_MS,
         async start() {
+          webhooks.startIntakeThreads();
           try {
             await startTheSandbox();
           } finally {

@@ -6,6 +6,7 @@
 // main thread never waits for the disk. A second thread (intakeCheckpointWorker.ts) copies the WAL into
 // the database file, so no commit waits for a checkpoint either.
 import { dirname } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
 import { startWorker } from '../workers/workerEntry';
 import type { CheckpointRequest, IntakeBatch, IntakeControl, IntakeReply } from './intakeProtocol';
@@ -54,6 +55,10 @@ export interface WebhookIntake {
   flush(): Promise<void>;
   /** Flushes, then stops the writer and checkpoint threads. */
   close(): Promise<void>;
+  /** Starts the writer and checkpoint threads if they have not started (see `deferThreads`). */
+  startThreads(): void;
+  /** Whether the writer and checkpoint threads have been started. */
+  readonly threadsStarted: boolean;
 }
 
 export interface WebhookIntakeOptions {
@@ -61,6 +66,13 @@ export interface WebhookIntakeOptions {
   log: Logger;
   /** Called after each commit is on disk, with the ids of the events whose processing job is queued. */
   onStored?(eventIds: string[]): void;
+  /**
+   * Start the two threads only at `startThreads()` or with the first event, not at once. Each costs
+   * 70-90 ms of CPU to boot (a Node.js environment, its modules, a connection): the browser host starts
+   * them once its first page is painted instead of while that page loads. An event accepted earlier
+   * is stored and answered as ever, once the writer is up (messages to a booting thread wait for it).
+   */
+  deferThreads?: boolean;
 }
 
 /**
@@ -77,8 +89,7 @@ interface Pending {
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
   const here = dirname(__filename);
   const workerData = { dbFile: options.dbFile };
-  const worker = startWorker('intakeWorker', here, { workerData });
-  const checkpointer = startWorker('intakeCheckpointWorker', here, { workerData });
+  let threads: { worker: Worker; checkpointer: Worker } | undefined;
   const stats: IntakeStats = { stored: 0, batches: 0, largestBatch: 0 };
   /** Accepted in this turn of the event loop, not yet sent to the writer. */
   let outbox: Pending[] = [];
@@ -124,7 +135,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     }
     const message: IntakeBatch = { bodies: packed.buffer, connectionIds, ends, signatures, appSecrets };
     sent.push(items);
-    worker.postMessage(message, [packed.buffer]);
+    startedThreads().worker.postMessage(message, [packed.buffer]);
   };
 
   const requestCheckpoint = (bytes: number): void => {
@@ -132,19 +143,8 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     if (checkpointRunning || checkpointerExited || bytesSinceCheckpoint < CHECKPOINT_EVERY_BYTES) return;
     checkpointRunning = true;
     bytesSinceCheckpoint = 0;
-    checkpointer.postMessage('checkpoint' satisfies CheckpointRequest);
+    startedThreads().checkpointer.postMessage('checkpoint' satisfies CheckpointRequest);
   };
-  checkpointer.on('message', () => {
-    checkpointRunning = false;
-    if (!writerExited && !closed) worker.postMessage('finish-checkpoint' satisfies IntakeControl);
-  });
-  checkpointer.on('error', (error) => {
-    // Not fatal: the app's main connection still checkpoints automatically, on its own commits.
-    options.log.error('webhook intake checkpoint thread crashed', { error });
-  });
-  checkpointer.on('exit', () => {
-    checkpointerExited = true;
-  });
 
   /** One caller's failure must not keep the rest of a commit from hearing about theirs. */
   const tell = (item: Pending, result: string | SignatureRefused | Error): void => {
@@ -154,36 +154,6 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       options.log.error('webhook intake: a stored-event callback failed', { error });
     }
   };
-
-  worker.on('message', (reply: IntakeReply) => {
-    const answered = sent.slice(0, reply.batches);
-    sent = sent.slice(reply.batches);
-    const stored: string[] = [];
-    let bytes = 0;
-    let i = 0;
-    for (const batch of answered) {
-      for (const item of batch) {
-        const result = reply.results[i++];
-        if (typeof result === 'string') {
-          stats.stored++;
-          stored.push(result);
-          bytes += item.event.rawBody.length;
-          tell(item, result);
-        } else if (result && 'refused' in result) {
-          tell(item, result);
-        } else {
-          tell(item, new Error(result?.error ?? 'The webhook intake writer gave no result.'));
-        }
-      }
-    }
-    if (stored.length) {
-      stats.batches++;
-      stats.largestBatch = Math.max(stats.largestBatch, stored.length);
-      options.onStored?.(stored);
-      requestCheckpoint(bytes);
-    }
-    settleDrained();
-  });
   const failAll = (error: Error): void => {
     stopped = error;
     for (const batch of sent) for (const item of batch) tell(item, error);
@@ -193,14 +163,66 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     outboxBytes = 0;
     settleDrained();
   };
-  worker.on('error', (error) => {
-    options.log.error('webhook intake writer crashed', { error });
-    failAll(error);
-  });
-  worker.on('exit', () => {
-    writerExited = true;
-    failAll(new Error('The webhook intake writer has stopped.'));
-  });
+
+  const startedThreads = (): { worker: Worker; checkpointer: Worker } => {
+    threads ??= startThreads();
+    return threads;
+  };
+  const startThreads = (): { worker: Worker; checkpointer: Worker } => {
+    const worker = startWorker('intakeWorker', here, { workerData });
+    const checkpointer = startWorker('intakeCheckpointWorker', here, { workerData });
+    checkpointer.on('message', () => {
+      checkpointRunning = false;
+      if (!writerExited && !closed) worker.postMessage('finish-checkpoint' satisfies IntakeControl);
+    });
+    checkpointer.on('error', (error) => {
+      // Not fatal: the app's main connection still checkpoints automatically, on its own commits.
+      options.log.error('webhook intake checkpoint thread crashed', { error });
+    });
+    checkpointer.on('exit', () => {
+      checkpointerExited = true;
+    });
+
+    worker.on('message', (reply: IntakeReply) => {
+      const answered = sent.slice(0, reply.batches);
+      sent = sent.slice(reply.batches);
+      const stored: string[] = [];
+      let bytes = 0;
+      let i = 0;
+      for (const batch of answered) {
+        for (const item of batch) {
+          const result = reply.results[i++];
+          if (typeof result === 'string') {
+            stats.stored++;
+            stored.push(result);
+            bytes += item.event.rawBody.length;
+            tell(item, result);
+          } else if (result && 'refused' in result) {
+            tell(item, result);
+          } else {
+            tell(item, new Error(result?.error ?? 'The webhook intake writer gave no result.'));
+          }
+        }
+      }
+      if (stored.length) {
+        stats.batches++;
+        stats.largestBatch = Math.max(stats.largestBatch, stored.length);
+        options.onStored?.(stored);
+        requestCheckpoint(bytes);
+      }
+      settleDrained();
+    });
+    worker.on('error', (error) => {
+      options.log.error('webhook intake writer crashed', { error });
+      failAll(error);
+    });
+    worker.on('exit', () => {
+      writerExited = true;
+      failAll(new Error('The webhook intake writer has stopped.'));
+    });
+    return { worker, checkpointer };
+  };
+  if (!options.deferThreads) startedThreads();
 
   const flush = (): Promise<void> =>
     sent.length === 0 && outbox.length === 0
@@ -219,8 +241,8 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     }
   };
 
-  const stop = (thread: typeof worker, exited: boolean, request: 'close'): Promise<void> => {
-    if (exited) return Promise.resolve();
+  const stop = (thread: Worker | undefined, exited: boolean, request: 'close'): Promise<void> => {
+    if (!thread || exited) return Promise.resolve();
     const gone = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
     thread.postMessage(request);
     return gone;
@@ -246,9 +268,15 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       closed = true;
       await flush();
       await Promise.all([
-        stop(worker, writerExited, 'close' satisfies IntakeControl),
-        stop(checkpointer, checkpointerExited, 'close' satisfies CheckpointRequest),
+        stop(threads?.worker, writerExited, 'close' satisfies IntakeControl),
+        stop(threads?.checkpointer, checkpointerExited, 'close' satisfies CheckpointRequest),
       ]);
+    },
+    startThreads() {
+      if (!closed) startedThreads();
+    },
+    get threadsStarted() {
+      return threads !== undefined;
     },
   };
 }

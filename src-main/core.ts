@@ -99,6 +99,11 @@ export const DATABASE_FILE = 'bellhop.sqlite';
 const FENCE_RETENTION_MS = 24 * 60 * 60_000;
 /** With holdUntilFirstPaint: a host whose page never asks for the conversation list starts after this. */
 const HELD_START_FALLBACK_MS = 2_000;
+/**
+ * With holdUntilFirstPaint: the webhook intake's threads start this long after the held work (when the
+ * page has had time to render its list), or with the first webhook.
+ */
+const INTAKE_THREADS_DELAY_MS = 2_000;
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const secretValues = options.secretValues ?? createSecretValues();
@@ -229,8 +234,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ? createFirstPaintGate({
         log,
         fallbackMs: HELD_START_FALLBACK_MS,
+        afterwards: { run: () => webhooks.startIntakeThreads(), delayMs: INTAKE_THREADS_DELAY_MS },
         async start() {
-          webhooks.startIntakeThreads();
           try {
             await startTheSandbox();
           } finally {

@@ -50,9 +50,9 @@ export interface CoreOptions {
   /** The embedded simulator behind the Sandbox connection; on unless false (some tests). */
   sandbox?: boolean;
   /**
-   * Start the Sandbox, the job queue and the webhook intake's threads once the first conversation list
-   * is served (or a call or a webhook needs them) instead of before createCore resolves: the browser
-   * host's first paint (startup/firstPaintGate.ts).
+   * Start the Sandbox and the job queue once the first conversation list is served (or a call needs
+   * them), and the webhook intake's threads a while later (or with the first webhook), instead of before
+   * createCore resolves: the browser host's first paint (startup/firstPaintGate.ts).
    */
   holdUntilFirstPaint?: boolean;
   /** Every secret sealed or opened is added here, so loggers sharing it mask it by value. */

@@ -69,8 +69,8 @@ export interface WebhookIntakeOptions {
   /**
    * Start the two threads only at `startThreads()` or with the first event, not at once. Each costs
    * 70-90 ms of CPU to boot (a Node.js environment, its modules, a connection): the browser host starts
-   * them once its first page is painted instead of while that page loads. An event accepted earlier
-   * is stored and answered as ever, once the writer is up (messages to a booting thread wait for it).
+   * them a while after its first page is painted instead of while that page loads. An event accepted
+   * earlier is stored and answered as ever, once the writer is up (messages to a booting thread wait).
    */
   deferThreads?: boolean;
 }

@@ -6,9 +6,8 @@
 // main thread never waits for the disk. A second thread (intakeCheckpointWorker.ts) copies the WAL into
 // the database file, so no commit waits for a checkpoint either.
 import { dirname } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
-import { startWorker } from '../workers/workerEntry';
+import { deferredWorker } from '../workers/deferredWorker';
 import type { CheckpointRequest, IntakeBatch, IntakeControl, IntakeReply } from './intakeProtocol';
 import type { SignatureRefusal } from './verify';
 
@@ -57,7 +56,10 @@ export interface WebhookIntake {
   close(): Promise<void>;
   /** Starts the writer and checkpoint threads if they have not started (see `deferThreads`). */
   startThreads(): void;
-  /** Whether the writer and checkpoint threads have been started. */
+  /**
+   * Whether the writer thread has started (deferred, the checkpoint thread starts at `startThreads()`
+   * or with the first checkpoint it is asked for).
+   */
   readonly threadsStarted: boolean;
 }
 
@@ -89,7 +91,9 @@ interface Pending {
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
   const here = dirname(__filename);
   const workerData = { dbFile: options.dbFile };
-  let threads: { worker: Worker; checkpointer: Worker } | undefined;
+  const deferred = options.deferThreads === true;
+  const worker = deferredWorker('intakeWorker', here, { workerData }, deferred);
+  const checkpointer = deferredWorker('intakeCheckpointWorker', here, { workerData }, deferred);
   const stats: IntakeStats = { stored: 0, batches: 0, largestBatch: 0 };
   /** Accepted in this turn of the event loop, not yet sent to the writer. */
   let outbox: Pending[] = [];
@@ -135,7 +139,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     }
     const message: IntakeBatch = { bodies: packed.buffer, connectionIds, ends, signatures, appSecrets };
     sent.push(items);
-    startedThreads().worker.postMessage(message, [packed.buffer]);
+    worker.postMessage(message, [packed.buffer]);
   };
 
   const requestCheckpoint = (bytes: number): void => {
@@ -143,8 +147,19 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     if (checkpointRunning || checkpointerExited || bytesSinceCheckpoint < CHECKPOINT_EVERY_BYTES) return;
     checkpointRunning = true;
     bytesSinceCheckpoint = 0;
-    startedThreads().checkpointer.postMessage('checkpoint' satisfies CheckpointRequest);
+    checkpointer.postMessage('checkpoint' satisfies CheckpointRequest);
   };
+  checkpointer.on('message', () => {
+    checkpointRunning = false;
+    if (!writerExited && !closed) worker.postMessage('finish-checkpoint' satisfies IntakeControl);
+  });
+  checkpointer.on('error', (error) => {
+    // Not fatal: the app's main connection still checkpoints automatically, on its own commits.
+    options.log.error('webhook intake checkpoint thread crashed', { error });
+  });
+  checkpointer.on('exit', () => {
+    checkpointerExited = true;
+  });
 
   /** One caller's failure must not keep the rest of a commit from hearing about theirs. */
   const tell = (item: Pending, result: string | SignatureRefused | Error): void => {
@@ -154,6 +169,36 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       options.log.error('webhook intake: a stored-event callback failed', { error });
     }
   };
+
+  worker.on('message', (reply: IntakeReply) => {
+    const answered = sent.slice(0, reply.batches);
+    sent = sent.slice(reply.batches);
+    const stored: string[] = [];
+    let bytes = 0;
+    let i = 0;
+    for (const batch of answered) {
+      for (const item of batch) {
+        const result = reply.results[i++];
+        if (typeof result === 'string') {
+          stats.stored++;
+          stored.push(result);
+          bytes += item.event.rawBody.length;
+          tell(item, result);
+        } else if (result && 'refused' in result) {
+          tell(item, result);
+        } else {
+          tell(item, new Error(result?.error ?? 'The webhook intake writer gave no result.'));
+        }
+      }
+    }
+    if (stored.length) {
+      stats.batches++;
+      stats.largestBatch = Math.max(stats.largestBatch, stored.length);
+      options.onStored?.(stored);
+      requestCheckpoint(bytes);
+    }
+    settleDrained();
+  });
   const failAll = (error: Error): void => {
     stopped = error;
     for (const batch of sent) for (const item of batch) tell(item, error);
@@ -163,66 +208,14 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     outboxBytes = 0;
     settleDrained();
   };
-
-  const startedThreads = (): { worker: Worker; checkpointer: Worker } => {
-    threads ??= startThreads();
-    return threads;
-  };
-  const startThreads = (): { worker: Worker; checkpointer: Worker } => {
-    const worker = startWorker('intakeWorker', here, { workerData });
-    const checkpointer = startWorker('intakeCheckpointWorker', here, { workerData });
-    checkpointer.on('message', () => {
-      checkpointRunning = false;
-      if (!writerExited && !closed) worker.postMessage('finish-checkpoint' satisfies IntakeControl);
-    });
-    checkpointer.on('error', (error) => {
-      // Not fatal: the app's main connection still checkpoints automatically, on its own commits.
-      options.log.error('webhook intake checkpoint thread crashed', { error });
-    });
-    checkpointer.on('exit', () => {
-      checkpointerExited = true;
-    });
-
-    worker.on('message', (reply: IntakeReply) => {
-      const answered = sent.slice(0, reply.batches);
-      sent = sent.slice(reply.batches);
-      const stored: string[] = [];
-      let bytes = 0;
-      let i = 0;
-      for (const batch of answered) {
-        for (const item of batch) {
-          const result = reply.results[i++];
-          if (typeof result === 'string') {
-            stats.stored++;
-            stored.push(result);
-            bytes += item.event.rawBody.length;
-            tell(item, result);
-          } else if (result && 'refused' in result) {
-            tell(item, result);
-          } else {
-            tell(item, new Error(result?.error ?? 'The webhook intake writer gave no result.'));
-          }
-        }
-      }
-      if (stored.length) {
-        stats.batches++;
-        stats.largestBatch = Math.max(stats.largestBatch, stored.length);
-        options.onStored?.(stored);
-        requestCheckpoint(bytes);
-      }
-      settleDrained();
-    });
-    worker.on('error', (error) => {
-      options.log.error('webhook intake writer crashed', { error });
-      failAll(error);
-    });
-    worker.on('exit', () => {
-      writerExited = true;
-      failAll(new Error('The webhook intake writer has stopped.'));
-    });
-    return { worker, checkpointer };
-  };
-  if (!options.deferThreads) startedThreads();
+  worker.on('error', (error) => {
+    options.log.error('webhook intake writer crashed', { error });
+    failAll(error);
+  });
+  worker.on('exit', () => {
+    writerExited = true;
+    failAll(new Error('The webhook intake writer has stopped.'));
+  });
 
   const flush = (): Promise<void> =>
     sent.length === 0 && outbox.length === 0
@@ -241,8 +234,8 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     }
   };
 
-  const stop = (thread: Worker | undefined, exited: boolean, request: 'close'): Promise<void> => {
-    if (!thread || exited) return Promise.resolve();
+  const stop = (thread: typeof worker, exited: boolean, request: 'close'): Promise<void> => {
+    if (exited || !thread.started) return Promise.resolve();
     const gone = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
     thread.postMessage(request);
     return gone;
@@ -268,15 +261,17 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       closed = true;
       await flush();
       await Promise.all([
-        stop(threads?.worker, writerExited, 'close' satisfies IntakeControl),
-        stop(threads?.checkpointer, checkpointerExited, 'close' satisfies CheckpointRequest),
+        stop(worker, writerExited, 'close' satisfies IntakeControl),
+        stop(checkpointer, checkpointerExited, 'close' satisfies CheckpointRequest),
       ]);
     },
     startThreads() {
-      if (!closed) startedThreads();
+      if (closed) return;
+      worker.start();
+      checkpointer.start();
     },
     get threadsStarted() {
-      return threads !== undefined;
+      return worker.started;
     },
   };
 }

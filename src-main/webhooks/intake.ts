@@ -8,6 +8,7 @@
 import { dirname } from 'node:path';
 import type { Logger } from '../log';
 import { deferredWorker } from '../workers/deferredWorker';
+import { startWorker } from '../workers/workerEntry';
 import type { CheckpointRequest, IntakeBatch, IntakeControl, IntakeReply } from './intakeProtocol';
 import type { SignatureRefusal } from './verify';
 
@@ -92,8 +93,11 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   const here = dirname(__filename);
   const workerData = { dbFile: options.dbFile };
   const deferred = options.deferThreads === true;
-  const worker = deferredWorker('intakeWorker', here, { workerData }, deferred);
-  const checkpointer = deferredWorker('intakeCheckpointWorker', here, { workerData }, deferred);
+  const worker = deferredWorker(() => startWorker('intakeWorker', here, { workerData }), deferred);
+  const checkpointer = deferredWorker(
+    () => startWorker('intakeCheckpointWorker', here, { workerData }),
+    deferred,
+  );
   const stats: IntakeStats = { stored: 0, batches: 0, largestBatch: 0 };
   /** Accepted in this turn of the event loop, not yet sent to the writer. */
   let outbox: Pending[] = [];

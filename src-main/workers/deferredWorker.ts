@@ -3,8 +3,7 @@
 // intake's threads, before the browser host's first paint) makes it deferred: listeners added before
 // the start are attached when it starts, and the first message sent starts it (Node queues messages
 // sent to a thread still booting, so nothing is lost or reordered).
-import type { TransferListItem, Worker, WorkerOptions } from 'node:worker_threads';
-import { startWorker } from './workerEntry';
+import type { TransferListItem, Worker } from 'node:worker_threads';
 
 /** The parts of a Worker its callers use, plus the start. */
 export type DeferredWorker = Pick<Worker, 'on' | 'once' | 'postMessage'> & {
@@ -15,18 +14,13 @@ export type DeferredWorker = Pick<Worker, 'on' | 'once' | 'postMessage'> & {
 
 type Listener = (...args: unknown[]) => void;
 
-/** As startWorker (workerEntry.ts), started at once unless `deferred`. */
-export function deferredWorker(
-  name: string,
-  callerDir: string,
-  options: WorkerOptions,
-  deferred: boolean,
-): DeferredWorker {
+/** The thread `start` makes (startWorker of workerEntry.ts), made at once unless `deferred`. */
+export function deferredWorker(start: () => Worker, deferred: boolean): DeferredWorker {
   let worker: Worker | undefined;
   const early: { once: boolean; event: string; listener: Listener }[] = [];
   const started = (): Worker => {
     if (!worker) {
-      worker = startWorker(name, callerDir, options);
+      worker = start();
       for (const { once, event, listener } of early) {
         if (once) worker.once(event, listener);
         else worker.on(event, listener);

@@ -51,7 +51,8 @@ export interface CoreOptions {
   sandbox?: boolean;
   /**
    * Start the Sandbox and the job queue once the first conversation list is served (or a call needs
-   * them) instead of before createCore resolves: the browser host's first paint (startup/firstPaintGate.ts).
+   * them), and the webhook intake's threads a while later (or with the first webhook), instead of before
+   * createCore resolves: the browser host's first paint (startup/firstPaintGate.ts).
    */
   holdUntilFirstPaint?: boolean;
   /** Every secret sealed or opened is added here, so loggers sharing it mask it by value. */
@@ -98,6 +99,11 @@ export const DATABASE_FILE = 'bellhop.sqlite';
 const FENCE_RETENTION_MS = 24 * 60 * 60_000;
 /** With holdUntilFirstPaint: a host whose page never asks for the conversation list starts after this. */
 const HELD_START_FALLBACK_MS = 2_000;
+/**
+ * With holdUntilFirstPaint: the webhook intake's threads start this long after the held work (when the
+ * page has had time to render its list), or with the first webhook.
+ */
+const INTAKE_THREADS_DELAY_MS = 2_000;
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const secretValues = options.secretValues ?? createSecretValues();
@@ -162,6 +168,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       options.webhookPort ??
       (process.env.BELLHOP_WEBHOOK_PORT ? Number(process.env.BELLHOP_WEBHOOK_PORT) : 0),
     secretsFor: (connectionId) => connections.secretsFor(connectionId),
+    deferIntakeThreads: options.holdUntilFirstPaint === true,
     onInboundStored(message) {
       // Inside the transaction that stored the message: its bot and media jobs commit with it.
       enqueueBotReply(queue, message);
@@ -227,6 +234,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ? createFirstPaintGate({
         log,
         fallbackMs: HELD_START_FALLBACK_MS,
+        afterwards: { run: () => webhooks.startIntakeThreads(), delayMs: INTAKE_THREADS_DELAY_MS },
         async start() {
           try {
             await startTheSandbox();

@@ -5,6 +5,7 @@
 // mount would ask again claim them instead (lib/earlyLoads.ts).
 import { sectionFromHash } from './app/routes';
 import { prepareListTimeFormats } from './features/inbox/inboxTime';
+import { warmTimeFormatsOffThread } from './features/inbox/timeFormatWarmup';
 import { callsSent } from './lib/api';
 import { markEarlyLoad } from './lib/earlyLoads';
 import { useAppStore } from './stores/app';
@@ -20,13 +21,17 @@ markEarlyLoad('app');
 void useAppStore.getState().load();
 markEarlyLoad('unread');
 void useInboxStore.getState().refreshUnread();
+// The locale's date data, which the list's times need, loads in a worker meanwhile: made on this
+// thread it took tens of ms, and the socket's 'open' event waited behind it.
+warmTimeFormatsOffThread();
 // Running the app's chunk holds the main thread for a while (~100 ms and more on a busy machine), and
 // the socket's 'open' event, which sends the requests above, would wait behind it: the requests go
 // first (given up on after a second: a page whose host is gone still shows the app and its errors).
 // Meanwhile the app's chunks download and compile off the main thread (modulepreload in index.html).
-void Promise.race([callsSent(), new Promise((resolve) => setTimeout(resolve, 1_000))]).then(
-  () => import('./app/mount'),
-);
-// The first list formatter costs tens of ms (the locale's data loads), and the list needs it: made
-// while the socket connects, when the main thread would otherwise wait.
-setTimeout(prepareListTimeFormats, 0);
+void Promise.race([callsSent(), new Promise((resolve) => setTimeout(resolve, 1_000))]).then(() => {
+  const app = import('./app/mount');
+  // About a ms once the worker has loaded the date data; if it could not, the data loads here, while
+  // the host answers, rather than in the list's first render.
+  prepareListTimeFormats();
+  return app;
+});

@@ -19,13 +19,12 @@ import type { Db } from '../db/open';
 import type { Logger } from '../log';
 import type { SecretBox } from '../secrets/secretBox';
 import type { SettingsStore } from '../settings/settings.repo';
-import {
-  startSimulator,
-  type InboundSpec,
-  type Simulator,
-  type StatusDelays,
-  type TemplateRecord,
-  type TemplateSeed,
+import type {
+  InboundSpec,
+  Simulator,
+  StatusDelays,
+  TemplateRecord,
+  TemplateSeed,
 } from '../simulator/simulator';
 import type { ConnectionsModule } from './connections.module';
 import { CURRENT_WORKSPACE_SETTING } from './connections.service';
@@ -171,6 +170,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox | n
     return null;
   }
 
+  // Loaded here, not with the core: the simulator is a sixth of the core's code, and the browser host
+  // starts the Sandbox only after its first paint (startup/firstPaintGate.ts).
+  const { startSimulator } = await import('../simulator/simulator');
   const simulator = await startSimulator({
     port: 0,
     appSecret: secrets.open(row.app_secret_enc),

@@ -1,7 +1,8 @@
 // Start-up work that the page's first paint does not need, held back until the first conversation list
 // is served: in the browser host, the Sandbox's simulator (an HTTP server, its templates and the
 // connection's client) and the job queue (whose first claims write to the store) start once the inbox's
-// list has gone out, instead of before the host says it is ready (bench:inbox).
+// list has gone out, instead of before the host says it is ready (bench:inbox); the webhook intake's
+// threads a while after that (`afterwards`), or with the first webhook (webhooks/intake.ts).
 //
 // Nothing waits on a guess: the first call of any channel that could reach the Sandbox, start a job or
 // show their state (everything but the reads below) starts the held work itself and is answered once it
@@ -41,6 +42,11 @@ export interface FirstPaintGateOptions {
   log: Logger;
   /** Start anyway this long after the gate was made, if nothing asked earlier. */
   fallbackMs: number;
+  /**
+   * Work run `delayMs` after the held work is done (never after cancel): what can wait until the page
+   * has had time to render the list it was just sent, instead of taking CPU from that render.
+   */
+  afterwards?: { run(): void; delayMs: number };
 }
 
 type LooseHandler = (request: unknown) => unknown;
@@ -49,6 +55,7 @@ export function createFirstPaintGate(options: FirstPaintGateOptions): FirstPaint
   let started: Promise<void> | undefined;
   let cancelled = false;
   const fallback = setTimeout(() => void open(), options.fallbackMs);
+  let afterwards: NodeJS.Timeout | undefined;
 
   const open = (): Promise<void> => {
     if (cancelled) return started ?? Promise.resolve();
@@ -63,6 +70,8 @@ export function createFirstPaintGate(options: FirstPaintGateOptions): FirstPaint
         options.log.error('startup: work held for the first paint failed to start', { error });
       }
       markStartup('gate: held start-up work done');
+      const later = options.afterwards;
+      if (later && !cancelled) afterwards = setTimeout(() => later.run(), later.delayMs);
     })();
     return started;
   };
@@ -96,6 +105,7 @@ export function createFirstPaintGate(options: FirstPaintGateOptions): FirstPaint
       cancelled = true;
       clearTimeout(fallback);
       await started;
+      clearTimeout(afterwards);
     },
   };
 }

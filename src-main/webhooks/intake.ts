@@ -8,6 +8,7 @@
 // the database file, so no commit waits for a checkpoint either.
 import { dirname } from 'node:path';
 import type { Logger } from '../log';
+import { deferredWorker } from '../workers/deferredWorker';
 import { startWorker } from '../workers/workerEntry';
 import {
   packBatch,
@@ -61,6 +62,13 @@ export interface WebhookIntake {
   flush(): Promise<void>;
   /** Flushes, then stops the writer and checkpoint threads. */
   close(): Promise<void>;
+  /** Starts the writer and checkpoint threads if they have not started (see `deferThreads`). */
+  startThreads(): void;
+  /**
+   * Whether the writer thread has started (deferred, the checkpoint thread starts at `startThreads()`
+   * or with the first checkpoint it is asked for).
+   */
+  readonly threadsStarted: boolean;
 }
 
 export interface WebhookIntakeOptions {
@@ -68,6 +76,13 @@ export interface WebhookIntakeOptions {
   log: Logger;
   /** Called after each commit is on disk, with the ids of the events whose processing job is queued. */
   onStored?(eventIds: string[]): void;
+  /**
+   * Start the two threads only at `startThreads()` or with the first event, not at once. Each costs
+   * 70-90 ms of CPU to boot (a Node.js environment, its modules, a connection): the browser host starts
+   * them a while after its first page is painted instead of while that page loads. An event accepted
+   * earlier is stored and answered as ever, once the writer is up (messages to a booting thread wait).
+   */
+  deferThreads?: boolean;
 }
 
 /**
@@ -84,8 +99,12 @@ interface Pending {
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
   const here = dirname(__filename);
   const workerData = { dbFile: options.dbFile };
-  const worker = startWorker('intakeWorker', here, { workerData });
-  const checkpointer = startWorker('intakeCheckpointWorker', here, { workerData });
+  const deferred = options.deferThreads === true;
+  const worker = deferredWorker(() => startWorker('intakeWorker', here, { workerData }), deferred);
+  const checkpointer = deferredWorker(
+    () => startWorker('intakeCheckpointWorker', here, { workerData }),
+    deferred,
+  );
   const stats: IntakeStats = { stored: 0, batches: 0, largestBatch: 0 };
   /** Accepted in this turn of the event loop, not yet sent to the writer. */
   let outbox: Pending[] = [];
@@ -210,7 +229,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   };
 
   const stop = (thread: typeof worker, exited: boolean, request: 'close'): Promise<void> => {
-    if (exited) return Promise.resolve();
+    if (exited || !thread.started) return Promise.resolve();
     const gone = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
     thread.postMessage(request);
     return gone;
@@ -239,6 +258,14 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
         stop(worker, writerExited, 'close' satisfies IntakeControl),
         stop(checkpointer, checkpointerExited, 'close' satisfies CheckpointRequest),
       ]);
+    },
+    startThreads() {
+      if (closed) return;
+      worker.start();
+      checkpointer.start();
+    },
+    get threadsStarted() {
+      return worker.started;
     },
   };
 }

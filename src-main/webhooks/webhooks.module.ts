@@ -27,6 +27,8 @@ export interface WebhooksModuleOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   onInboundStored?: WebhookProcessorOptions['onInboundStored'];
+  /** The intake's threads start at `startIntakeThreads()` or with the first webhook (intake.ts). */
+  deferIntakeThreads?: boolean;
 }
 
 export interface WebhooksModule {
@@ -39,6 +41,9 @@ export interface WebhooksModule {
     refusedSignatures: number;
   };
   health(): { state: ComponentState; detail?: string };
+  /** Starts the intake's writer and checkpoint threads if they have not started. */
+  startIntakeThreads(): void;
+  readonly intakeThreadsStarted: boolean;
   close(): Promise<void>;
 }
 
@@ -64,6 +69,7 @@ export async function startWebhooksModule(options: WebhooksModuleOptions): Promi
     log,
     // The jobs were written by the intake's own connection: tell the queue not to wait for its poll.
     onStored: () => queue.notify(processJobDefaults.queue),
+    deferThreads: options.deferIntakeThreads === true,
   });
   const pacer = createProcessingPacer({ intakeBusy: () => intake.busy });
   queue.register(processJobType, {
@@ -99,6 +105,10 @@ export async function startWebhooksModule(options: WebhooksModuleOptions): Promi
         };
       }
       return { state: 'ok' };
+    },
+    startIntakeThreads: () => intake.startThreads(),
+    get intakeThreadsStarted() {
+      return intake.threadsStarted;
     },
     close: () => server.close(),
   };

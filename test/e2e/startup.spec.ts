@@ -90,3 +90,26 @@ test("the inbox's conversation list is the page's first call, asked once, and it
   await page.getByRole('link', { name: /Inbox/ }).click();
   await expect.poll(() => calls.filter((c) => c === 'conversations:list').length).toBe(2);
 });
+
+test('the date data the list needs loads in a worker that ends on its own, allowed by the page policy', async ({
+  page,
+  host,
+}) => {
+  // The Content-Security-Policy (script-src 'self') must let the page start it from its own origin,
+  // and the build must have emitted its script.
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  const isWarmup = (url: string): boolean => /\/timeFormatWarmup\.worker-[\w-]+\.js$/.test(url);
+  const served = page.waitForResponse((response) => isWarmup(response.url()));
+  const started = page.waitForEvent('worker', { predicate: (worker) => isWarmup(worker.url()) });
+  await page.goto(`${host.url}#/inbox`);
+  expect((await served).status()).toBe(200);
+  const worker = await started;
+  // It closes itself once the formats are made (a worker that threw would stay open).
+  await new Promise<void>((resolve) => worker.once('close', () => resolve()));
+  await expect(page.locator('.app[data-app-ready="true"]')).toBeVisible();
+  await expect(page.locator('[data-testid="conversation-list"][data-loaded="true"]')).toBeVisible();
+  expect(violations).toEqual([]);
+});

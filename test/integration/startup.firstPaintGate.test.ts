@@ -7,6 +7,7 @@ import type { ResponseOf, Result } from '../../src-preload/contract';
 import type { MessageView } from '../../src-preload/messaging.contract';
 import { createCore, type Core, type CoreOptions } from '../../src-main/core';
 import { createMemoryLogger } from '../../src-main/log';
+import { inboundText, signedPost } from '../helpers/metaWebhooks';
 import { useTempDirs } from '../helpers/tempDir';
 import { waitFor } from '../helpers/waitFor';
 
@@ -41,10 +42,13 @@ async function storeWithConversation(): Promise<{
   dataDir: string;
   connectionId: string;
   conversationId: string;
+  /** The Sandbox connection's app secret: webhooks signed with it are accepted. */
+  appSecret: string;
 }> {
   const dataDir = temp.dir();
   const first = await start(dataDir);
   const connectionId = first.sandbox!.connectionId;
+  const appSecret = first.sandbox!.simulator.appSecret;
   await value(first, 'sandbox:simulate-message', { type: 'text', from: '+14155550123', text: 'Hello' });
   const page = await waitFor(
     async () => {
@@ -55,7 +59,7 @@ async function storeWithConversation(): Promise<{
   );
   await first.close();
   cores.splice(cores.indexOf(first), 1);
-  return { dataDir, connectionId, conversationId: page.items[0]!.id };
+  return { dataDir, connectionId, conversationId: page.items[0]!.id, appSecret };
 }
 
 describe('work held until the first paint', () => {
@@ -63,6 +67,8 @@ describe('work held until the first paint', () => {
     const core = await start(temp.dir(), { holdUntilFirstPaint: true });
     expect(core.sandbox).toBeNull();
     expect(core.queue.health().state).toBe('off');
+    // The webhook intake's writer and checkpoint threads (tens of ms of CPU each to boot) too.
+    expect(core.webhooks.intakeThreadsStarted).toBe(false);
 
     const page = await value<ConversationListPage>(core, 'conversations:list', listAll);
     expect(page.items).toEqual([]);
@@ -71,6 +77,10 @@ describe('work held until the first paint', () => {
 
     await waitFor(() => core.sandbox, { what: 'the Sandbox to start after the list' });
     await waitFor(() => core.queue.health().state === 'ok', { what: 'the queue to start' });
+    // Last, a while after the rest, so they do not take CPU from the page rendering the list.
+    await waitFor(() => core.webhooks.intakeThreadsStarted, {
+      what: 'the webhook intake threads to start after the held work',
+    });
     const health = await value<{ connection: string; queue: string }>(core, 'app:health', {});
     expect(health).toMatchObject({ queue: 'ok', connection: 'ok' });
   });
@@ -139,5 +149,27 @@ describe('work held until the first paint', () => {
     await core.close();
     expect(core.sandbox).toBeNull();
     expect(core.queue.health().state).toBe('down');
+    expect(core.webhooks.intakeThreadsStarted).toBe(false);
+  });
+
+  it('a webhook arriving before the first list is stored and acknowledged: it starts the intake itself', async () => {
+    const { dataDir, connectionId, appSecret } = await storeWithConversation();
+    const core = await start(dataDir, { holdUntilFirstPaint: true });
+    expect(core.webhooks.intakeThreadsStarted).toBe(false);
+    const storedBefore = core.webhooks.diagnostics().counts;
+    const total = (counts: Record<string, number>): number =>
+      Object.values(counts).reduce((sum, n) => sum + n, 0);
+
+    const posted = await signedPost(
+      core.webhooks.webhookUrlFor(connectionId),
+      inboundText('14155550199', `wamid.early.${Date.now()}`, 'Are you open?', Math.floor(Date.now() / 1000)),
+      appSecret,
+    );
+    // 200 only once the event is on disk (intake.ts): its threads were started for it.
+    expect(posted.status).toBe(200);
+    expect(core.webhooks.intakeThreadsStarted).toBe(true);
+    expect(total(core.webhooks.diagnostics().counts)).toBe(total(storedBefore) + 1);
+    // The rest of the held work still waits for the first list (or a call that needs it).
+    expect(core.sandbox).toBeNull();
   });
 });

@@ -32,13 +32,21 @@ export function dayLabel(at: number, now = Date.now()): string {
   );
 }
 
+/** The formats of the conversation list's times (listTime), warmed up before its first render. */
+export const LIST_TIME_FORMATS = {
+  clock: { hour: '2-digit', minute: '2-digit' },
+  weekday: { weekday: 'short' },
+  date: { day: 'numeric', month: 'short' },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
+
 export function clockTime(at: number): string {
-  return format(at, { hour: '2-digit', minute: '2-digit' });
+  return format(at, LIST_TIME_FORMATS.clock);
 }
 
 /**
- * Makes the list's formatters ahead of its first render: the first one made costs tens of ms (the
- * locale's data is loaded then), which main.tsx spends while the app's chunk is still on its way.
+ * Makes the list's formatters ahead of its first render. The first formatter a page makes costs tens
+ * of ms (the browser loads its locale and time-zone data then, once per process); started early in a
+ * worker (timeFormatWarmup.ts), that load is done off the main thread and these cost about a ms.
  */
 export function prepareListTimeFormats(): void {
   listTime(0);
@@ -49,8 +57,8 @@ export function prepareListTimeFormats(): void {
 /** Today: the time; this week: the weekday; older: the date. */
 export function listTime(at: number, now = Date.now()): string {
   if (dayKey(at) === dayKey(now)) return clockTime(at);
-  if (now - at < 6 * DAY_MS) return format(at, { weekday: 'short' });
-  return format(at, { day: 'numeric', month: 'short' });
+  if (now - at < 6 * DAY_MS) return format(at, LIST_TIME_FORMATS.weekday);
+  return format(at, LIST_TIME_FORMATS.date);
 }
 
 export type WindowState =

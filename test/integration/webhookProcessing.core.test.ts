@@ -312,6 +312,18 @@ describe('webhook processing in the core', () => {
     expect(existsSync(join(dataDir, 'media', `${gone.id}.mp4`))).toBe(false);
   }, 90_000);
 
+  it('retries a download whose URL expired twice in a row: the media id is still good', async () => {
+    // The job's lookup and the client's one re-lookup both get URLs that are already expired (§8).
+    sandbox().simulator.control.expireNextMediaUrls(2);
+    const row = await deliver({ from: customer(), type: 'image', image: {} });
+    await waitFor(
+      () => core.db.prepare('SELECT media_path FROM messages WHERE id = ?').pluck().get(row.id) !== null,
+      { what: 'the retry downloaded the image', timeoutMs: 30_000 },
+    );
+    expect(existsSync(join(dataDir, 'media', `${row.id}.jpg`))).toBe(true);
+    expect(mediaJobs(row.id)).toEqual([]);
+  }, 60_000);
+
   it('listens on 127.0.0.1 only', async () => {
     const { port } = core.webhooks.server;
     // The kernel's table of listening sockets: exactly one for the port, bound to 127.0.0.1 (hex

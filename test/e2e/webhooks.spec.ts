@@ -10,6 +10,10 @@ import { openApp, test, expect } from './fixtures';
 
 const appSecret = '0123456789abcdef0123456789abcdef';
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function sign(body: string, secret: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
 }
@@ -47,12 +51,22 @@ test('Settings shows the public URL, callback URL and verify token with working 
     const status = panel.getByTestId('tunnel-status');
     await expect(status).toHaveText(/^Status: Connected — http:\/\/127\.0\.0\.1:\d+$/, { timeout: 30_000 });
     const publicUrl = (await status.textContent())!.replace('Status: Connected — ', '');
+    // The core re-points Meta at the new URL by itself; Meta (graph.facebook.com) cannot be reached from
+    // here, so the result shown is the failure with its reason, in the panel and in the status bar's
+    // tunnel item, which also carries the public URL.
+    await expect(panel.getByRole('alert')).toContainText('Meta could not be pointed at this computer: ', {
+      timeout: 30_000,
+    });
+    await expect(page.getByRole('status', { name: 'Status' }).getByTestId('status-tunnel')).toHaveAttribute(
+      'title',
+      new RegExp(`^Tunnel up at ${escapeRegExp(publicUrl)}, but Meta could not be re-pointed: \\S`),
+    );
 
     const row = panel.getByRole('row', { name: /Shop line/ });
     const callbackCell = row.getByRole('cell').nth(1);
     const tokenCell = row.getByRole('cell').nth(2);
     await expect(callbackCell.locator('code')).toHaveText(
-      new RegExp(`^${publicUrl.replace(/[.:/]/g, '\\$&')}/webhooks/whatsapp/[0-9A-Za-z_-]+$`),
+      new RegExp(`^${escapeRegExp(publicUrl)}/webhooks/whatsapp/[0-9A-Za-z_-]+$`),
     );
     const callbackUrl = (await callbackCell.locator('code').textContent())!;
     const verifyToken = (await tokenCell.locator('code').textContent())!;

@@ -104,6 +104,7 @@ describe('tunnel module in the core', () => {
         expect(sim.control.callbackUrls().wabaOverride).toBe(callbackUrlFor(firstUrl, connectionId));
         expect(core.webhooks.server.stats.handshakesOk).toBe(1);
         expect(core.health().tunnel).toBe('ok');
+        expect(core.health().details.tunnel).toBe(`Meta reaches this computer at ${firstUrl}.`);
 
         // The tunnel server re-issues our address and drops us: the client reconnects to a new URL, and
         // the core re-points Meta at it without being asked.

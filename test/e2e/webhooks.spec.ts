@@ -1,8 +1,13 @@
 // Issue 5 on screen: Settings → Webhooks shows the tunnel's public URL, each number's callback URL and
 // verify token with copy buttons that really copy; a signed but unparseable webhook delivered through the
 // tunnel is listed in the panel's diagnostics; badly signed webhooks turn the status bar's connection item
-// degraded with "check the app secret".
+// degraded with "check the app secret". The silent-webhook alarm, with the user's N minutes, reaches the
+// status bar with what to check.
 import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { createConversationsRepo } from '../../src-main/conversations/conversations.repo';
+import { newId } from '../../src-main/db/ids';
+import { openDatabase } from '../../src-main/db/open';
 import { startHostProcess } from '../helpers/browserHostProcess';
 import { startFakeLocaltunnelServer } from '../helpers/fakeLocaltunnelServer';
 import { connectHostIpc } from '../helpers/hostIpc';
@@ -119,5 +124,71 @@ test('Settings shows the public URL, callback URL and verify token with working 
   } finally {
     await host.stop();
     await tunnelServer.stop();
+  }
+});
+
+test('the silent-webhook alarm reaches the status bar with what to check, after the configured minutes', async ({
+  page,
+}) => {
+  const first = await startHostProcess();
+  const ipc = await connectHostIpc(first);
+  await ipc.call('tunnel:configure', { mode: 'off' }); // this test is about webhooks that never come
+  await ipc.call('connections:create', {
+    name: 'Shop line',
+    phoneNumberId: '106540352242922',
+    wabaId: '102290129340398',
+    accessToken: 'EAAGsilenceTOKEN0123456789abcdefXYZa1b2c3d4',
+    appSecret,
+  });
+  const connections = await ipc.call<{ id: string; name: string }[]>('connections:list', {});
+  ipc.close();
+  const connectionId = connections.find((c) => c.name === 'Shop line')!.id;
+  await first.stop();
+
+  // While the app is closed: a message sent on the number, and N = 0.05 minutes (3 s) in the settings
+  // (no screen edits it yet; the alarm reads the stored setting).
+  const db = openDatabase(join(first.dataDir, 'bellhop.sqlite'));
+  const sentAt = Date.now();
+  const repo = createConversationsRepo(db);
+  const workspaceId = (
+    db.prepare('SELECT workspace_id FROM connections WHERE id = ?').get(connectionId) as {
+      workspace_id: string;
+    }
+  ).workspace_id;
+  const contactId = repo.getOrCreateContact({
+    workspaceId,
+    phoneE164: '+16505551234',
+    waId: '16505551234',
+    name: null,
+    source: 'manual',
+    now: sentAt,
+  });
+  const conversationId = repo.getOrCreateConversation(connectionId, contactId, 'manual', sentAt);
+  db.prepare(
+    `INSERT INTO messages (id, conversation_id, direction, origin, type, body, status, client_id, created_at, updated_at)
+     VALUES (?, ?, 'outbound', 'agent', 'text', '{}', 'accepted', ?, ?, ?)`,
+  ).run(newId(), conversationId, newId(), sentAt, sentAt);
+  db.prepare(
+    `INSERT INTO settings (key, value, updated_at) VALUES ('webhooks.silenceMinutes', '0.05', ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  ).run(sentAt);
+  db.close();
+
+  const host = await startHostProcess({ dataDir: first.dataDir });
+  try {
+    await openApp(page, host);
+    const item = page.getByRole('status', { name: 'Status' }).getByTestId('status-connection');
+    await expect(async () => {
+      await page.reload();
+      await expect(page.locator('.app[data-app-ready="true"]')).toBeVisible();
+      await expect(item).toHaveText('WhatsApp: Degraded', { timeout: 2_000 });
+    }).toPass({ timeout: 30_000 });
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(3_000);
+    await expect(item).toHaveAttribute(
+      'title',
+      /No webhook from Meta for \d+ minutes on "Shop line" although messages were sent\. Check that the tunnel is up, that the callback URL in Settings is the one Meta uses, and that the app is subscribed to the WhatsApp Business Account\./,
+    );
+  } finally {
+    await host.stop();
   }
 });

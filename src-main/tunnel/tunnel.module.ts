@@ -157,9 +157,10 @@ export function createTunnelModule(options: TunnelModuleOptions): TunnelModule {
           return failed.length
             ? {
                 state: 'degraded',
-                detail: `Tunnel up, but Meta could not be re-pointed: ${failed.map((f) => f.outcome === 'failed' && f.message).join('; ')}`,
+                detail: `Tunnel up at ${state.publicUrl ?? ''}, but Meta could not be re-pointed: ${failed.map((f) => f.outcome === 'failed' && f.message).join('; ')}`,
               }
-            : { state: 'ok' };
+            : // The status bar shows this as the tunnel item's tooltip: the URL Meta reaches us at.
+              { state: 'ok', detail: `Meta reaches this computer at ${state.publicUrl ?? ''}.` };
         case 'connecting':
         case 'reconnecting':
           return {

@@ -52,6 +52,11 @@ export interface FakeLocaltunnelServer {
    * an unresolvable name makes every client socket fail without the client reporting anything.
    */
   advertiseIp(ip: string | null): void;
+  /**
+   * Moves the public entry of `id` to a new port, as when a tunnel server re-issues an id's public address:
+   * the old URL stops answering and the next control answer for the id carries the new URL.
+   */
+  reissuePublicUrl(id: string): Promise<string>;
   /** Answer every control request with this error (null: back to normal). */
   rejectControlRequests(answer: { status: number; message: string } | null): void;
   /** Closes every port and forgets every tunnel, as a crashed server would. */
@@ -338,6 +343,14 @@ export async function startFakeLocaltunnelServer(
     },
     advertiseIp(ip) {
       advertisedIp = ip;
+    },
+    async reissuePublicUrl(id) {
+      const old = publicEntries.get(id);
+      publicEntries.delete(id);
+      // Not awaited: a keep-alive connection through the old address would hold the close open.
+      if (old) void closeServer(old.server);
+      await ensurePublicEntry(id);
+      return publicUrlFor(id);
     },
     rejectControlRequests(next) {
       rejection = next;

@@ -29,7 +29,7 @@ import { createMessagingModule, type MessagingModule } from './conversations/mes
 import { createContactsService, type ContactsService } from './contacts/contacts.service';
 import { createTunnelModule, type TunnelModule } from './tunnel/tunnel.module';
 import { mediaDownloadJobType, registerMediaDownload } from './webhooks/mediaDownload.jobs';
-import { createSilenceAlarm, defaultSilenceMinutes } from './webhooks/silenceAlarm';
+import { createSilenceAlarm, defaultSilenceMinutes, silenceMinutesSetting } from './webhooks/silenceAlarm';
 import { bindWebhooks, tunnelView } from './webhooks/webhooks.ipc';
 import { startWebhooksModule, type WebhooksModule } from './webhooks/webhooks.module';
 import { mediaTypes } from './webhooks/webhooks.processor';
@@ -306,7 +306,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         connection = 'ok';
         delete details.connection;
         const silent = silenceAlarm.check(
-          Number(settings.get('webhooks.silenceMinutes') ?? defaultSilenceMinutes),
+          Number(settings.get(silenceMinutesSetting) ?? defaultSilenceMinutes),
         );
         const webhookHealth = webhooks.health();
         if (silent.length > 0) {
@@ -368,7 +368,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...connections.handlers,
     ...bindContacts(contacts),
     ...bindContactFiles(contacts, options.shell),
-    ...bindWebhooks(webhooks, tunnel),
+    ...bindWebhooks(webhooks, tunnel, settings),
     ...messaging.handlers,
     ...bindChatbots(createChatbotsService({ db, now }), events),
     ...bindBackups({ backups, db, dataDir: options.dataDir, now, log }),

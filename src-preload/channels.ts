@@ -8,6 +8,8 @@ export const invokeChannels = [
   'tunnel:status',
   'tunnel:configure',
   'webhooks:diagnostics',
+  'webhooks:alarm',
+  'webhooks:set-alarm',
   'workspaces:list',
   'workspaces:create',
   'workspaces:rename',

@@ -60,6 +60,13 @@ export interface WebhookDiagnostics {
   }[];
 }
 
+/** The silent-webhook alarm: warn when a number that sent messages has heard nothing for this long. */
+export interface WebhookAlarmSettings {
+  silenceMinutes: number;
+}
+/** A day: past that the alarm would no longer be an alarm. */
+export const silenceMinutesMax = 1440;
+
 export const contract = {
   'app:info': { request: empty, response: returns<AppInfo>() },
   'app:health': { request: empty, response: returns<Health>() },
@@ -71,6 +78,11 @@ export const contract = {
     response: returns<TunnelStatusView>(),
   },
   'webhooks:diagnostics': { request: empty, response: returns<WebhookDiagnostics>() },
+  'webhooks:alarm': { request: empty, response: returns<WebhookAlarmSettings>() },
+  'webhooks:set-alarm': {
+    request: z.object({ silenceMinutes: z.number().int().min(1).max(silenceMinutesMax) }).strict(),
+    response: returns<WebhookAlarmSettings>(),
+  },
   ...connectionsContract,
   ...contactsContract,
   ...messagingContract,

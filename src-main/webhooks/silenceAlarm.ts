@@ -4,6 +4,8 @@
 import type { Db } from '../db/open';
 
 export const defaultSilenceMinutes = 10;
+/** The settings key of N, the minutes of silence before the alarm (Settings → Webhooks). */
+export const silenceMinutesSetting = 'webhooks.silenceMinutes';
 
 export interface SilentConnection {
   connectionId: string;

@@ -1,8 +1,10 @@
 // IPC for the webhook path: diagnostics (events that could not be processed, with why) and the tunnel.
-import type { TunnelStatusView } from '../../src-preload/contract';
+import type { TunnelStatusView, WebhookAlarmSettings } from '../../src-preload/contract';
 import { AppError } from '../ipc/errors';
 import type { Handlers } from '../ipc/router';
+import type { SettingsStore } from '../settings/settings.repo';
 import type { TunnelModule } from '../tunnel/tunnel.module';
+import { defaultSilenceMinutes, silenceMinutesSetting } from './silenceAlarm';
 import type { WebhooksModule } from './webhooks.module';
 
 export function tunnelView(tunnel: TunnelModule): TunnelStatusView {
@@ -23,8 +25,22 @@ export function tunnelView(tunnel: TunnelModule): TunnelStatusView {
   };
 }
 
-export function bindWebhooks(webhooks: WebhooksModule, tunnel: TunnelModule): Partial<Handlers> {
+function alarmSettings(settings: SettingsStore): WebhookAlarmSettings {
+  const stored = Number(settings.get(silenceMinutesSetting));
+  return { silenceMinutes: stored > 0 ? stored : defaultSilenceMinutes };
+}
+
+export function bindWebhooks(
+  webhooks: WebhooksModule,
+  tunnel: TunnelModule,
+  settings: SettingsStore,
+): Partial<Handlers> {
   return {
+    'webhooks:alarm': () => alarmSettings(settings),
+    'webhooks:set-alarm': ({ silenceMinutes }) => {
+      settings.set(silenceMinutesSetting, silenceMinutes);
+      return alarmSettings(settings);
+    },
     'webhooks:diagnostics': () => {
       const d = webhooks.diagnostics();
       return {

@@ -81,7 +81,32 @@ describe('webhook health in the core', () => {
         )
         .run(newId(), conversationId, newId(), created, created);
 
-      c.settings.set('webhooks.silenceMinutes', 5);
+      // N is set the way Settings → Webhooks sets it; a value outside 1..1440 whole minutes is refused
+      // and changes nothing.
+      const alarm = async (channel: 'webhooks:alarm' | 'webhooks:set-alarm', request: unknown) =>
+        (await c.router.dispatch(channel, request, sender)) as {
+          ok: boolean;
+          value?: { silenceMinutes: number };
+          error?: { code: string };
+        };
+      expect(await alarm('webhooks:alarm', {})).toMatchObject({ ok: true, value: { silenceMinutes: 10 } });
+      expect(await alarm('webhooks:set-alarm', { silenceMinutes: 5 })).toMatchObject({
+        ok: true,
+        value: { silenceMinutes: 5 },
+      });
+      for (const bad of [
+        { silenceMinutes: 0 },
+        { silenceMinutes: 2.5 },
+        { silenceMinutes: 1441 },
+        { silenceMinutes: '5' },
+        {},
+        { silenceMinutes: 5, extra: 1 },
+      ])
+        expect(await alarm('webhooks:set-alarm', bad), JSON.stringify(bad)).toMatchObject({
+          ok: false,
+          error: { code: 'BAD_REQUEST' },
+        });
+      expect(await alarm('webhooks:alarm', {})).toMatchObject({ ok: true, value: { silenceMinutes: 5 } });
       expect(c.health().connection).toBe('ok');
       offsetMs = 4 * 60_000;
       expect(c.health().connection).toBe('ok');
@@ -93,9 +118,9 @@ describe('webhook health in the core', () => {
         'Check that the tunnel is up, that the callback URL in Settings is the one Meta uses, and that the app is subscribed to the WhatsApp Business Account.',
       );
       // N is the user's setting.
-      c.settings.set('webhooks.silenceMinutes', 10);
+      expect((await alarm('webhooks:set-alarm', { silenceMinutes: 10 })).ok).toBe(true);
       expect(c.health().connection).toBe('ok');
-      c.settings.set('webhooks.silenceMinutes', 5);
+      expect((await alarm('webhooks:set-alarm', { silenceMinutes: 5 })).ok).toBe(true);
       expect(c.health().connection).toBe('degraded');
 
       // A signed webhook that is not JSON: answered 200, stored as unparseable with its reason, listed by

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { CopyButton } from '../../components/CopyButton';
 import { useWebhooksStore } from '../../stores/webhooks';
+import { SilenceAlarmForm } from './SilenceAlarmForm';
 
 const statusWords: Record<string, string> = {
   off: 'Off',
@@ -119,6 +120,9 @@ export function WebhooksPanel() {
             ))}
         </>
       ) : null}
+
+      <h3>Silent-webhook alarm</h3>
+      <SilenceAlarmForm />
 
       <h3>Diagnostics</h3>
       {diagnostics ? (

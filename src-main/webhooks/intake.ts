@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import type { Logger } from '../log';
 import { deferredWorker } from '../workers/deferredWorker';
 import { startWorker } from '../workers/workerEntry';
+import { databaseFileDescriptor } from './databaseFileDescriptor';
 import {
   packBatch,
   resultsOf,
@@ -102,7 +103,10 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   const deferred = options.deferThreads === true;
   const worker = deferredWorker(() => startWorker('intakeWorker', here, { workerData }), deferred);
   const checkpointer = deferredWorker(
-    () => startWorker('intakeCheckpointWorker', here, { workerData }),
+    () =>
+      startWorker('intakeCheckpointWorker', here, {
+        workerData: { ...workerData, dbFileDescriptor: databaseFileDescriptor(options.dbFile) },
+      }),
     deferred,
   );
   const stats: IntakeStats = { stored: 0, batches: 0, largestBatch: 0 };

@@ -419,4 +419,22 @@ test('every inbound type shows what the customer sent, grouped by day, with quot
   const quoting = messages.filter({ hasText: 'As I said before' });
   await expect(quoting.getByTestId('message-quote')).toContainText('Customer');
   await expect(quoting.getByTestId('message-quote')).toContainText('Hello, is the shop open?');
+
+  // The composer quotes too: Reply on a customer message, send, and our bubble shows the quote.
+  await byType('text')
+    .filter({ hasText: 'Here are the details' })
+    .getByRole('button', { name: 'Reply' })
+    .click();
+  await inbox.reply('Thanks, got them');
+  const answer = inbox.outbound().last();
+  await expect(answer).toContainText('Thanks, got them');
+  await expect(answer.getByTestId('message-quote')).toContainText('Customer');
+  await expect(answer.getByTestId('message-quote')).toContainText('Here are the details');
+  await expect(answer.getByTestId('message-status')).toHaveAttribute(
+    'data-status',
+    /^(sent|delivered|read)$/,
+    {
+      timeout: 15_000,
+    },
+  );
 });

@@ -189,6 +189,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     db,
     dataDir: options.dataDir,
     now,
+    events,
     clientFor: (id) => connections.clientFor(id),
   });
   const messaging = createMessagingModule({ db, queue, locks, limiter, events, log, now, connections });

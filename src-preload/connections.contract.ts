@@ -136,7 +136,11 @@ const simulatedCommon = {
     .min(0)
     .max(30 * 24 * 60, 'A simulated message can be at most 30 days old.')
     .optional(),
+  /** The wamid of an earlier message this one quotes (a swipe-to-reply; `context.id`, §6). */
+  replyTo: z.string().min(1).max(200).optional(),
 };
+
+const simulatedCaption = z.string().trim().max(1024, 'A caption can be at most 1,024 characters.').optional();
 
 export const simulateMessageSchema = z.discriminatedUnion(
   'type',
@@ -156,9 +160,40 @@ export const simulateMessageSchema = z.discriminatedUnion(
       .object({
         ...simulatedCommon,
         type: z.literal('image'),
-        caption: z.string().trim().max(1024, 'A caption can be at most 1,024 characters.').optional(),
+        caption: simulatedCaption,
       })
       .strict(),
+    z.object({ ...simulatedCommon, type: z.literal('video'), caption: simulatedCaption }).strict(),
+    z.object({ ...simulatedCommon, type: z.literal('audio') }).strict(),
+    z.object({ ...simulatedCommon, type: z.literal('sticker') }).strict(),
+    z
+      .object({
+        ...simulatedCommon,
+        type: z.literal('document'),
+        caption: simulatedCaption,
+        filename: z.string().trim().min(1).max(240, 'A file name can be at most 240 characters.').optional(),
+      })
+      .strict(),
+    /** A shared contact card (§6 `contacts[]`): a name and one phone number. */
+    z
+      .object({
+        ...simulatedCommon,
+        type: z.literal('contacts'),
+        name: z.string().trim().min(1, 'Enter the shared contact name.').max(200),
+        phone: z.string().trim().min(1, 'Enter the shared contact phone.').max(40),
+      })
+      .strict(),
+    /** A reaction to an earlier message; no emoji removes it (§6). */
+    z
+      .object({
+        ...simulatedCommon,
+        type: z.literal('reaction'),
+        messageWamid: z.string({ error: 'Choose the message reacted to.' }).min(1).max(200),
+        emoji: z.string().min(1).max(16).optional(),
+      })
+      .strict(),
+    /** A message type the Cloud API cannot deliver (§6 `unsupported`, error 131051). */
+    z.object({ ...simulatedCommon, type: z.literal('unsupported') }).strict(),
     z
       .object({
         ...simulatedCommon,
@@ -166,6 +201,7 @@ export const simulateMessageSchema = z.discriminatedUnion(
         latitude: z.number().min(-90).max(90),
         longitude: z.number().min(-180).max(180),
         name: z.string().trim().max(200).optional(),
+        address: z.string().trim().max(500).optional(),
       })
       .strict(),
     /**
@@ -188,7 +224,10 @@ export const simulateMessageSchema = z.discriminatedUnion(
       })
       .strict(),
   ],
-  { error: 'The simulated message type must be text, image, location or interactive.' },
+  {
+    error:
+      'The simulated message type must be text, image, video, audio, sticker, document, location, contacts, interactive, reaction or unsupported.',
+  },
 );
 export type SimulateMessageInput = z.infer<typeof simulateMessageSchema>;
 

@@ -26,6 +26,7 @@ import type {
   TemplateRecord,
   TemplateSeed,
 } from '../simulator/simulator';
+import type { InboundContext } from '../simulator/inbound';
 import type { ConnectionsModule } from './connections.module';
 import { CURRENT_WORKSPACE_SETTING } from './connections.service';
 import { phoneThreadOf } from './sandboxPhone';
@@ -225,10 +226,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox | n
     const digits = (input.from ?? defaultCustomer?.phoneE164 ?? '+14155550123').replace(/\D/g, '');
     const known = demoContacts.find((contact) => contact.phoneE164 === `+${digits}`);
     const profileName = input.profileName ?? known?.name;
+    // §6: `context.from` is whoever sent the quoted message: the business for a wamid it sent, else
+    // the customer quoting their own message.
+    const quoting = (wamid: string): InboundContext => ({
+      from: simulator.ledger.get(wamid) ? simulator.displayPhoneNumber : digits,
+      id: wamid,
+    });
     const common = {
       from: digits,
       ...(profileName !== undefined ? { profileName } : {}),
       ...(input.sentMinutesAgo !== undefined ? { timestamp: now() - input.sentMinutesAgo * 60_000 } : {}),
+      ...(input.replyTo !== undefined ? { context: quoting(input.replyTo) } : {}),
     };
     let spec: InboundSpec;
     switch (input.type) {
@@ -242,6 +250,29 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox | n
           image: input.caption !== undefined ? { caption: input.caption } : {},
         };
         break;
+      case 'video':
+        spec = {
+          ...common,
+          type: 'video',
+          video: input.caption !== undefined ? { caption: input.caption } : {},
+        };
+        break;
+      case 'audio':
+        spec = { ...common, type: 'audio', audio: { voice: true } };
+        break;
+      case 'sticker':
+        spec = { ...common, type: 'sticker', sticker: {} };
+        break;
+      case 'document':
+        spec = {
+          ...common,
+          type: 'document',
+          document: {
+            ...(input.caption !== undefined ? { caption: input.caption } : {}),
+            ...(input.filename !== undefined ? { filename: input.filename } : {}),
+          },
+        };
+        break;
       case 'location':
         spec = {
           ...common,
@@ -250,8 +281,34 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox | n
             latitude: input.latitude,
             longitude: input.longitude,
             ...(input.name !== undefined ? { name: input.name } : {}),
+            ...(input.address !== undefined ? { address: input.address } : {}),
           },
         };
+        break;
+      case 'contacts':
+        spec = {
+          ...common,
+          type: 'contacts',
+          contacts: [
+            {
+              name: { formatted_name: input.name, first_name: input.name },
+              phones: [{ phone: input.phone, type: 'CELL' }],
+            },
+          ],
+        };
+        break;
+      case 'reaction':
+        spec = {
+          ...common,
+          type: 'reaction',
+          reaction: {
+            message_id: input.messageWamid,
+            ...(input.emoji !== undefined ? { emoji: input.emoji } : {}),
+          },
+        };
+        break;
+      case 'unsupported':
+        spec = { ...common, type: 'unsupported' };
         break;
       case 'interactive': {
         const reply =

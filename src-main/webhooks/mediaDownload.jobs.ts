@@ -7,6 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../db/open';
+import type { EventBus } from '../events';
 import type { JobQueue } from '../queue/runner';
 import { deadLetter, retry, retryAt } from '../queue/types';
 import type { WhatsAppClient } from '../whatsapp/client';
@@ -39,6 +40,8 @@ export function registerMediaDownload(options: {
   db: Db;
   dataDir: string;
   clientFor(connectionId: string): WhatsAppClient;
+  /** Told when a file is saved, so an open thread swaps "Downloading…" for the file. */
+  events?: EventBus;
   now?: () => number;
 }): void {
   const now = options.now ?? Date.now;
@@ -70,6 +73,9 @@ export function registerMediaDownload(options: {
       writeFileSync(temp, result.value.data);
       renameSync(temp, join(mediaDir, name));
       setPath.run(join('media', name), now(), messageId);
+      // The thread refreshes on this event for any of its rows; without it a bubble opened before the
+      // download finished said "Downloading from WhatsApp…" until the thread was reopened.
+      options.events?.emit('messages:status-changed', { messageIds: [messageId] });
     },
   });
 }

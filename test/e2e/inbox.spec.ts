@@ -3,8 +3,9 @@
 // unread count in the title; the reply's ticks move sent → delivered → read; with the 24 h window
 // expired the composer offers a template and the template send works; a 131047 failure shows its advice
 // and its one-click fix; customer text that looks like HTML stays text.
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { startHostProcess } from '../helpers/browserHostProcess';
 import { expect, openApp, test } from './fixtures';
 import { InboxPage } from './pages/inboxPage';
@@ -277,4 +278,163 @@ test('the composer expands /shortcut quick replies and sends an attachment with 
   await expect(sent.getByTestId('message-status')).toHaveAttribute('data-status', /^(sent|delivered|read)$/, {
     timeout: 15_000,
   });
+});
+
+/** The day separator's label for a time on another day than today and yesterday (inboxTime.dayLabel). */
+function olderDayLabel(page: Page, at: number): Promise<string> {
+  return page.evaluate((at) => {
+    const sameYear = new Date(at).getFullYear() === new Date().getFullYear();
+    return new Intl.DateTimeFormat(undefined, {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      ...(sameYear ? {} : { year: 'numeric' }),
+    }).format(at);
+  }, at);
+}
+
+test('every inbound type shows what the customer sent, grouped by day, with quotes, reactions and downloads', async ({
+  page,
+  host,
+}) => {
+  await openApp(page, host, '#/inbox');
+  const inbox = new InboxPage(page);
+  const who = { from: '+14155550177', profileName: 'Nora Quinn' };
+  const threeDaysAgo = 3 * 24 * 60;
+
+  // Two messages three days ago (one day group), then every other inbound type today.
+  const old = await inbox.simulateAny({
+    type: 'text',
+    ...who,
+    text: 'Hello, is the shop open?',
+    sentMinutesAgo: threeDaysAgo,
+  });
+  await inbox.simulateAny({
+    type: 'text',
+    ...who,
+    text: 'I will come by later',
+    sentMinutesAgo: threeDaysAgo,
+  });
+  const first = await inbox.simulateAny({ type: 'text', ...who, text: 'Here are the details' });
+  await inbox.simulateAny({ type: 'image', ...who, caption: 'The broken part' });
+  await inbox.simulateAny({ type: 'video', ...who, caption: 'How it happens' });
+  await inbox.simulateAny({ type: 'audio', ...who });
+  await inbox.simulateAny({ type: 'sticker', ...who });
+  await inbox.simulateAny({ type: 'document', ...who, filename: 'invoice-2291.pdf', caption: 'My invoice' });
+  await inbox.simulateAny({
+    type: 'location',
+    ...who,
+    latitude: 52.52,
+    longitude: 13.405,
+    name: 'Shop entrance',
+    address: 'Unter den Linden 1, Berlin',
+  });
+  await inbox.simulateAny({ type: 'contacts', ...who, name: 'Maria Lopez', phone: '+34 600 111 222' });
+  await inbox.simulateAny({
+    type: 'interactive',
+    ...who,
+    reply: 'button_reply',
+    id: 'yes',
+    title: 'Yes, deliver it',
+  });
+  await inbox.simulateAny({
+    type: 'interactive',
+    ...who,
+    reply: 'list_reply',
+    id: 'slot-2',
+    title: 'Tomorrow 10–12',
+    description: 'Morning slot',
+  });
+  await inbox.simulateAny({ type: 'reaction', ...who, messageWamid: first.wamid, emoji: '👍' });
+  await inbox.simulateAny({ type: 'unsupported', ...who });
+  await inbox.simulateAny({ type: 'text', ...who, text: 'As I said before', replyTo: old.wamid });
+
+  await inbox.conversation(/Nora Quinn/).click();
+  const messages = inbox.inbound();
+  await expect(messages).toHaveCount(15, { timeout: 15_000 });
+  const byType = (type: string): Locator =>
+    inbox.thread().locator(`[data-testid="message"][data-type="${type}"]`);
+
+  // Day separators: one for the day three days ago (both old messages under it), one for today.
+  const separators = inbox.thread().getByRole('separator');
+  const oldLabel = await olderDayLabel(page, Date.now() - threeDaysAgo * 60_000);
+  await expect(separators).toHaveCount(2);
+  await expect(separators.nth(0)).toHaveAccessibleName(oldLabel);
+  await expect(separators.nth(0)).toHaveText(oldLabel);
+  await expect(separators.nth(1)).toHaveAccessibleName('Today');
+  const afterSeparators = (n: number): Locator =>
+    inbox.thread().getByRole('separator').nth(n).locator('xpath=following-sibling::*[1]');
+  await expect(afterSeparators(0)).toContainText('Hello, is the shop open?');
+  await expect(afterSeparators(1)).toContainText('Here are the details');
+
+  // Media: image and sticker as thumbnails, every file downloadable with its bytes.
+  const image = byType('image');
+  await expect(image).toContainText('The broken part');
+  await expect(image.getByRole('img', { name: 'The broken part' })).toHaveAttribute('src', /^blob:/, {
+    timeout: 15_000,
+  });
+  await expect(byType('sticker').getByRole('img', { name: 'sticker from the chat' })).toHaveAttribute(
+    'src',
+    /^blob:/,
+    { timeout: 15_000 },
+  );
+  await expect(byType('video')).toContainText('How it happens');
+  await expect(byType('video').getByRole('button', { name: 'Play' })).toBeVisible({ timeout: 15_000 });
+  await expect(byType('audio').getByRole('button', { name: 'Play' })).toBeVisible({ timeout: 15_000 });
+  const document = byType('document');
+  await expect(document).toContainText('invoice-2291.pdf');
+  await expect(document).toContainText('My invoice');
+  const downloading = page.waitForEvent('download');
+  await document.getByRole('button', { name: 'Download invoice-2291.pdf' }).click({ timeout: 15_000 });
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('invoice-2291.pdf');
+  const path = await download.path();
+  expect(readFileSync(path).toString('latin1')).toMatch(/^%PDF-/);
+  const imageDownload = page.waitForEvent('download');
+  await image.getByRole('button', { name: 'Download Image' }).click();
+  expect(readFileSync(await (await imageDownload).path()).subarray(0, 3)).toEqual(
+    Buffer.from([0xff, 0xd8, 0xff]),
+  );
+
+  // Location, contact card, button and list replies, the reaction on its message, unsupported.
+  await expect(byType('location')).toContainText('Shop entrance');
+  await expect(byType('location')).toContainText('Unter den Linden 1, Berlin');
+  await expect(byType('location')).toContainText('52.52, 13.405');
+  const card = byType('contacts').getByRole('list', { name: 'Shared contacts' });
+  await expect(card).toContainText('Maria Lopez');
+  await expect(card).toContainText('+34 600 111 222');
+  const replies = byType('interactive');
+  await expect(replies.nth(0)).toContainText('Tapped the button');
+  await expect(replies.nth(0)).toContainText('Yes, deliver it');
+  await expect(replies.nth(1)).toContainText('Chose from the list');
+  await expect(replies.nth(1)).toContainText('Tomorrow 10–12');
+  await expect(replies.nth(1)).toContainText('Morning slot');
+  await expect(byType('reaction')).toContainText('Reacted 👍');
+  await expect(byType('reaction').getByTestId('reaction-target')).toHaveText('to “Here are the details”');
+  await expect(byType('unsupported')).toContainText(
+    'is not supported here; open WhatsApp on the phone to see it',
+  );
+
+  // A quoted reply shows the message it quotes.
+  const quoting = messages.filter({ hasText: 'As I said before' });
+  await expect(quoting.getByTestId('message-quote')).toContainText('Customer');
+  await expect(quoting.getByTestId('message-quote')).toContainText('Hello, is the shop open?');
+
+  // The composer quotes too: Reply on a customer message, send, and our bubble shows the quote.
+  await byType('text')
+    .filter({ hasText: 'Here are the details' })
+    .getByRole('button', { name: 'Reply' })
+    .click();
+  await inbox.reply('Thanks, got them');
+  const answer = inbox.outbound().last();
+  await expect(answer).toContainText('Thanks, got them');
+  await expect(answer.getByTestId('message-quote')).toContainText('Customer');
+  await expect(answer.getByTestId('message-quote')).toContainText('Here are the details');
+  await expect(answer.getByTestId('message-status')).toHaveAttribute(
+    'data-status',
+    /^(sent|delivered|read)$/,
+    {
+      timeout: 15_000,
+    },
+  );
 });

@@ -286,7 +286,7 @@ describe('Sandbox', () => {
     for (const [payload, message] of [
       [{ type: 'text', text: '   ' }, 'Type the customer message.'],
       [{ type: 'text', text: 'hi', from: 'not a number' }, 'international number'],
-      [{ type: 'video', text: 'hi' }, 'must be text, image, location or interactive'],
+      [{ type: 'poll', text: 'hi' }, 'must be text, image, video, audio, sticker, document, location'],
     ] as const) {
       const refused = await h.call('sandbox:simulate-message', payload);
       expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });

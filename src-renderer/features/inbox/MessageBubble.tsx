@@ -74,6 +74,8 @@ export function shownAt(message: MessageView): number {
 export function MessageBubble(props: {
   message: MessageView;
   quoted: MessageView | null | undefined;
+  /** For a reaction: the message reacted to, when it is in the loaded thread. */
+  reactedTo?: MessageView | null | undefined;
   focused: boolean;
   onReply: (message: MessageView) => void;
   onSendTemplateInstead: () => void;
@@ -103,6 +105,11 @@ export function MessageBubble(props: {
         </blockquote>
       ) : null}
       <MessageContent message={message} />
+      {props.reactedTo ? (
+        <div className="msg-reaction-target muted" data-testid="reaction-target">
+          to “{summaryOf(props.reactedTo)}”
+        </div>
+      ) : null}
       <div className="msg-meta">
         {message.campaign !== null ? (
           <span className="msg-campaign" data-testid="message-campaign">

@@ -7,6 +7,7 @@ import { useInboxStore, type ThreadState } from '../../stores/inbox';
 import { Composer } from './Composer';
 import { dayKey, dayLabel, windowState } from './inboxTime';
 import { MessageBubble, shownAt } from './MessageBubble';
+import { field, str } from './MessageContent';
 
 export function ThreadView() {
   const thread = useInboxStore((s) => s.thread);
@@ -171,6 +172,11 @@ function OpenThread({ thread }: { thread: ThreadState }) {
               <MessageBubble
                 message={message}
                 quoted={message.contextWamid ? (byWamid.get(message.contextWamid) ?? null) : undefined}
+                reactedTo={
+                  message.type === 'reaction'
+                    ? (byWamid.get(str(field(message.body, 'reaction', 'message_id'))) ?? null)
+                    : undefined
+                }
                 focused={thread.focusMessageId === message.id}
                 onReply={setReplyTo}
                 onSendTemplateInstead={() => setTemplateMode(true)}

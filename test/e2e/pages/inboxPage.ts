@@ -98,6 +98,11 @@ export class InboxPage {
     return typed.value as T;
   }
 
+  /** A simulated customer message of any type the Sandbox can deliver (`sandbox:simulate-message`). */
+  simulateAny(message: { type: string; from: string } & Record<string, unknown>): Promise<{ wamid: string }> {
+    return this.invoke('sandbox:simulate-message', message);
+  }
+
   simulate(message: {
     from: string;
     text: string;

@@ -2,8 +2,8 @@
 // and the real webhook path: concurrent TemplateSends from several processes converge on one contact and
 // one conversation; one client id is one row and one API call however often it is sent; an unconfirmed
 // send (timeout after the simulator accepted it) is never resent and is resolved by the status webhook;
-// messages composed while the connection is rate limited, failing or unreachable go out in order; the 24 h window and
-// opt-outs are enforced at the send point.
+// messages composed while the connection is rate limited, failing or unreachable go out in order; the
+// 24 h window and opt-outs are enforced at the send point.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageView } from '../../src-preload/messaging.contract';
 import { exited, nextMessage, useChildren } from '../helpers/childProcess';

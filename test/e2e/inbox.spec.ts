@@ -1,7 +1,8 @@
 // The inbox in Chromium against the built browser host and its Sandbox (the embedded Cloud API
 // simulator): a simulated customer message appears within a second with a desktop notification and an
-// unread count in the title; the reply's ticks move sent → delivered → read; with the 24 h window
-// expired the composer offers a template and the template send works; a 131047 failure shows its advice
+// unread count in the title; the reply's ticks move sent → delivered → read; each list row shows the
+// 24 h window's time left (or that it closed); with the 24 h window expired the composer offers a
+// template whose preview follows the variables as they are typed, and the template send works; a 131047 failure shows its advice
 // and its one-click fix; customer text that looks like HTML stays text.
 import { cpus, loadavg } from 'node:os';
 import type { BrowserContext, Page } from '@playwright/test';
@@ -114,6 +115,8 @@ test('a customer message appears within a second with a notification; the reply 
   expect(appearedMs, `appeared after ${appearedMs} ms`).toBeLessThan(firstMessageBudgetMs());
   await expect(row).toContainText('Hi! Do you deliver on *Sundays*?');
   await expect(row.getByTestId('unread-badge')).toHaveText('1');
+  // The row says how long the 24 h window stays open (it just opened).
+  await expect(row.getByText(/^⏱ 2[34] h \d+ min left$/)).toBeVisible();
   await expect(page).toHaveTitle('(1) Inbox · Bellhop');
   await expect
     .poll(() => page.evaluate(() => (window as unknown as Recorded).__notifications))
@@ -156,6 +159,10 @@ test('with the 24 h window expired the composer explains why and a template goes
   await openApp(page, host, '#/inbox');
   const inbox = new InboxPage(page);
   await inbox.simulate({ from: '+14155550147', text: 'Is my order ready?', sentMinutesAgo: 25 * 60 });
+  await expect(inbox.conversation(/James Carter/).getByText('24 h window closed')).toBeVisible();
+  // A customer who wrote 23 h 30 min ago leaves about half an hour, shown in minutes.
+  await inbox.simulate({ from: '+61491570156', text: 'Still open?', sentMinutesAgo: 23 * 60 + 30 });
+  await expect(inbox.conversation(/Liam Nguyen/).getByText(/^⏱ (29|30) min left$/)).toBeVisible();
   await inbox.conversation(/James Carter/).click();
   await expect(inbox.thread().getByTestId('thread-window')).toHaveText('24 h window closed');
   // Shown on the day the customer sent it (Meta's timestamp), not the day it arrived.
@@ -167,8 +174,18 @@ test('with the 24 h window expired the composer explains why and a template goes
     .templates()
     .getByRole('radio', { name: /order_update/ })
     .check();
+  // The picker's preview is live: placeholders until a variable is typed, then the typed value.
+  const preview = inbox.thread().getByRole('figure', { name: 'Preview of order_update' });
+  await expect(preview).toContainText('your order');
+  await expect(preview.locator('mark')).toHaveText(['{{1}}', '{{2}}']);
   await inbox.thread().getByLabel('Body {{1}}').fill('James');
+  await expect(preview.locator('.tpl-var-filled')).toHaveText(['James']);
+  await expect(preview.locator('mark')).toHaveText(['{{2}}']);
   await inbox.thread().getByLabel('Body {{2}}').fill('#2001');
+  await expect(preview).toContainText('Hi James, your order #2001 is on its way.');
+  await inbox.thread().getByLabel('Body {{1}}').fill('Jim');
+  await expect(preview).toContainText('Hi Jim, your order #2001 is on its way.');
+  await inbox.thread().getByLabel('Body {{1}}').fill('James');
   await inbox.thread().getByRole('button', { name: 'Send template' }).click();
   const sent = inbox.outbound().last();
   await expect(sent).toHaveAttribute('data-type', 'template');

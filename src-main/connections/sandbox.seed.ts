@@ -1,7 +1,8 @@
 // What a fresh installation's Sandbox starts with, so every screen has something to show at once: sample
 // templates in Meta's creation format (whatsapp-cloud-api.md §5), all APPROVED, covering positional and
-// named parameters, an image header and a quick-reply "Stop" (§7: the common opt-out practice), and a
-// handful of demo customers.
+// named parameters, an image header and a quick-reply "Stop" (§7: the common opt-out practice), with the
+// quality ratings Meta gives (one not rated yet, as a newly approved template is), and a handful of demo
+// customers.
 import type { TemplateSeed } from '../simulator/simulator';
 
 export const SANDBOX_WORKSPACE_NAME = 'My shop';
@@ -14,6 +15,7 @@ export const sampleTemplates: TemplateSeed[] = [
     language: 'en_US',
     category: 'UTILITY',
     status: 'APPROVED',
+    quality: 'GREEN',
     components: [
       {
         type: 'BODY',
@@ -27,6 +29,7 @@ export const sampleTemplates: TemplateSeed[] = [
     language: 'en_US',
     category: 'MARKETING',
     status: 'APPROVED',
+    quality: 'GREEN',
     components: [
       { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW1hZ2UvanBlZw==:sandbox'] } },
       {
@@ -62,6 +65,7 @@ export const sampleTemplates: TemplateSeed[] = [
     language: 'en_US',
     category: 'MARKETING',
     status: 'APPROVED',
+    quality: 'YELLOW',
     components: [
       { type: 'HEADER', format: 'TEXT', text: "This week's deals" },
       {

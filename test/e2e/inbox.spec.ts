@@ -1,10 +1,16 @@
 // The inbox in Chromium against the built browser host and its Sandbox (the embedded Cloud API
 // simulator): a simulated customer message appears within a second with a desktop notification and an
-// unread count in the title; the reply's ticks move sent → delivered → read; with the 24 h window
-// expired the composer offers a template and the template send works; a 131047 failure shows its advice
-// and its one-click fix; customer text that looks like HTML stays text.
+// unread count in the title; the reply's ticks move sent → delivered → read; each list row shows the
+// 24 h window's time left (or that it closed); with the 24 h window expired the composer offers a
+// template whose preview follows the variables as they are typed, and the template send works; a 131047
+// failure shows its advice and its one-click fix; customer text that looks like HTML stays text; with
+// thousands of conversations the list renders only a window of rows and scrolls to the last one; every
+// inbound type shows what the customer sent, grouped by day, with quotes, reactions and downloads.
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { newId } from '../../src-main/db/ids';
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { startHostProcess } from '../helpers/browserHostProcess';
 import { expect, openApp, test } from './fixtures';
@@ -115,6 +121,8 @@ test('a customer message appears within a second with a notification; the reply 
   expect(appearedMs, `appeared after ${appearedMs} ms`).toBeLessThan(firstMessageBudgetMs());
   await expect(row).toContainText('Hi! Do you deliver on *Sundays*?');
   await expect(row.getByTestId('unread-badge')).toHaveText('1');
+  // The row says how long the 24 h window stays open (it just opened).
+  await expect(row.getByText(/^⏱ 2[34] h \d+ min left$/)).toBeVisible();
   await expect(page).toHaveTitle('(1) Inbox · Bellhop');
   await expect
     .poll(() => page.evaluate(() => (window as unknown as Recorded).__notifications))
@@ -157,6 +165,10 @@ test('with the 24 h window expired the composer explains why and a template goes
   await openApp(page, host, '#/inbox');
   const inbox = new InboxPage(page);
   await inbox.simulate({ from: '+14155550147', text: 'Is my order ready?', sentMinutesAgo: 25 * 60 });
+  await expect(inbox.conversation(/James Carter/).getByText('24 h window closed')).toBeVisible();
+  // A customer who wrote 23 h 30 min ago leaves about half an hour, shown in minutes.
+  await inbox.simulate({ from: '+61491570156', text: 'Still open?', sentMinutesAgo: 23 * 60 + 30 });
+  await expect(inbox.conversation(/Liam Nguyen/).getByText(/^⏱ (29|30) min left$/)).toBeVisible();
   await inbox.conversation(/James Carter/).click();
   await expect(inbox.thread().getByTestId('thread-window')).toHaveText('24 h window closed');
   // Shown on the day the customer sent it (Meta's timestamp), not the day it arrived.
@@ -168,8 +180,18 @@ test('with the 24 h window expired the composer explains why and a template goes
     .templates()
     .getByRole('radio', { name: /order_update/ })
     .check();
+  // The picker's preview is live: placeholders until a variable is typed, then the typed value.
+  const preview = inbox.thread().getByRole('figure', { name: 'Preview of order_update' });
+  await expect(preview).toContainText('your order');
+  await expect(preview.locator('mark')).toHaveText(['{{1}}', '{{2}}']);
   await inbox.thread().getByLabel('Body {{1}}').fill('James');
+  await expect(preview.locator('.tpl-var-filled')).toHaveText(['James']);
+  await expect(preview.locator('mark')).toHaveText(['{{2}}']);
   await inbox.thread().getByLabel('Body {{2}}').fill('#2001');
+  await expect(preview).toContainText('Hi James, your order #2001 is on its way.');
+  await inbox.thread().getByLabel('Body {{1}}').fill('Jim');
+  await expect(preview).toContainText('Hi Jim, your order #2001 is on its way.');
+  await inbox.thread().getByLabel('Body {{1}}').fill('James');
   await inbox.thread().getByRole('button', { name: 'Send template' }).click();
   const sent = inbox.outbound().last();
   await expect(sent).toHaveAttribute('data-type', 'template');
@@ -437,4 +459,81 @@ test('every inbound type shows what the customer sent, grouped by day, with quot
       timeout: 15_000,
     },
   );
+});
+
+/** Writes `count` conversations ("Guest 0000" oldest … newest last) on the Sandbox connection. */
+function seedConversations(dataDir: string, count: number): void {
+  const db = new Database(join(dataDir, 'bellhop.sqlite'), { fileMustExist: true });
+  try {
+    const { id: connectionId, workspace_id: workspaceId } = db
+      .prepare(`SELECT id, workspace_id FROM connections WHERE kind = 'sandbox'`)
+      .get() as { id: string; workspace_id: string };
+    const contact = db.prepare(
+      `INSERT INTO contacts (id, workspace_id, phone_e164, wa_id, name, source, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'inbound', ?, ?)`,
+    );
+    const conversation = db.prepare(
+      `INSERT INTO conversations (id, connection_id, contact_id, status, last_message_at, last_message_preview,
+         unread_count, source, created_at, updated_at)
+       VALUES (?, ?, ?, 'open', ?, ?, 0, 'inbound', ?, ?)`,
+    );
+    const now = Date.now();
+    db.transaction(() => {
+      for (let i = 0; i < count; i++) {
+        const n = String(i).padStart(4, '0');
+        const at = now - (count - i) * 60_000;
+        const contactId = newId(at);
+        contact.run(contactId, workspaceId, `+1415600${n}`, `1415600${n}`, `Guest ${n}`, at, at);
+        conversation.run(newId(at), connectionId, contactId, at, `Question ${n}`, at, at);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+test('the conversation list is virtualized: with 3,000 conversations a window of rows is in the DOM, and scrolling reaches the last', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const count = 3_000;
+  const first = await startHostProcess();
+  try {
+    await openApp(page, first, '#/inbox');
+    await expect(new InboxPage(page).list()).toHaveAttribute('data-loaded', 'true');
+  } finally {
+    await first.stop();
+  }
+  seedConversations(first.dataDir, count);
+  const second = await startHostProcess({ dataDir: first.dataDir });
+  try {
+    await openApp(page, second, '#/inbox');
+    const inbox = new InboxPage(page);
+    const rows = page.getByTestId('conversation-row');
+    await expect(rows.first()).toContainText('Guest 2999');
+    // Only a screenful plus the overscan is rendered, not the thousands the list holds.
+    const rendered = await rows.count();
+    expect(rendered).toBeGreaterThan(3);
+    expect(rendered).toBeLessThan(80);
+
+    // Scrolling to the end pages the list in (newest first) until the oldest one shows. The page keeps
+    // scrolling to the bottom each frame, as a user holding End would, until it is there.
+    await inbox.list().evaluate(async (el) => {
+      const deadline = Date.now() + 90_000;
+      while (!el.textContent?.includes('Guest 0000') && Date.now() < deadline) {
+        el.scrollTop = el.scrollHeight;
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+    });
+    await expect(inbox.conversation(/Guest 0000/)).toBeVisible();
+    await expect(rows.first()).not.toContainText('Guest 2999');
+    expect(await rows.count()).toBeLessThan(80);
+    // The canvas is as tall as every row, so the scroll bar tells the list's true length.
+    const canvasHeight = await page
+      .getByRole('listbox', { name: 'Conversations' })
+      .evaluate((el) => el.getBoundingClientRect().height);
+    expect(canvasHeight).toBeGreaterThanOrEqual(count * 72);
+  } finally {
+    await second.stop();
+  }
 });

@@ -1,5 +1,5 @@
 // Templates in Chromium against the real browser host and its Sandbox (the embedded Cloud API
-// simulator): the sample templates listed after a sync, the preview filling variables as they are typed,
+// simulator): the sample templates listed after a sync with their status, category and quality badges, the preview filling variables as they are typed,
 // a created template shown PENDING and then APPROVED by the simulator's review, delete with confirmation,
 // and "New message" to a number that is not a contact — a double click sends one message; a template with
 // an image header gets its sample uploaded from the form, and a send uploads its header image.
@@ -20,6 +20,18 @@ test('Sandbox templates are listed after a sync; filters and the preview work', 
     await expect(templates.statusBadge(name)).toHaveText('APPROVED');
   }
   await expect(templates.lastSynced()).not.toHaveText('never');
+  // Each row carries its category and Meta's quality rating as badges, coloured by how good it is.
+  const badges = {
+    order_update: ['UTILITY', 'GREEN', /tpl-badge-ok/],
+    welcome_offer: ['MARKETING', 'GREEN', /tpl-badge-ok/],
+    weekly_deals: ['MARKETING', 'YELLOW', /tpl-badge-warn/],
+    appointment_reminder: ['UTILITY', 'UNKNOWN', /tpl-badge-muted/],
+  } as const;
+  for (const [name, [category, quality, tone]] of Object.entries(badges)) {
+    await expect(templates.categoryBadge(name)).toHaveText(category);
+    await expect(templates.qualityBadge(name)).toHaveText(quality);
+    await expect(templates.qualityBadge(name)).toHaveClass(tone);
+  }
 
   // "Sync now": the limit (10 a minute, spread out) may refuse a click right after the start-up sync,
   // and says when to retry; clicking again later syncs.
@@ -35,11 +47,18 @@ test('Sandbox templates are listed after a sync; filters and the preview work', 
   await templates.filter('Category').selectOption('MARKETING');
   await expect(templates.table().locator('tbody tr')).toHaveCount(2);
   await templates.filter('Category').selectOption('');
+  await templates.filter('Quality').selectOption('YELLOW');
+  await expect(templates.table().locator('tbody tr')).toHaveCount(1);
+  await expect(templates.row('weekly_deals')).toBeVisible();
+  await templates.filter('Quality').selectOption('');
   await templates.search().fill('appointment');
   await expect(templates.table().locator('tbody tr')).toHaveCount(1);
   await templates.search().fill('');
 
   await templates.open('weekly_deals');
+  const details = templates.details('weekly_deals');
+  await expect(details.getByLabel(/^Category: /)).toHaveText('MARKETING');
+  await expect(details.getByLabel(/^Quality: /)).toHaveText('YELLOW');
   const preview = templates.preview('weekly_deals');
   await expect(preview).toContainText("This week's deals");
   // Unfilled variables stay visible as their placeholders; the quick replies show as buttons.

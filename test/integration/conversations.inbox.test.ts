@@ -1,6 +1,6 @@
 // Issue 7, the inbox over IPC with customer messages arriving through the simulator's signed webhooks:
 // the list is newest first and keyset-paged, filters and search narrow it, opening a thread sends a read
-// receipt and zeroes the unread count, close and bot pause show in the filters; a send interrupted after
+// receipt and zeroes the unread count, close, reopen and bot pause show in the filters; a send interrupted after
 // its claim (the app died mid-request) becomes unconfirmed instead of being sent again.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationView, MessageView } from '../../src-preload/messaging.contract';
@@ -67,6 +67,19 @@ describe('the inbox', () => {
     expect((await list({ filter: 'closed' })).items.map((c) => c.id)).toEqual([target.id]);
     expect((await list({ filter: 'open' })).items).toHaveLength(2);
     expect((await list({ filter: 'bot_paused' })).items.map((c) => c.id)).toEqual([second.items[0]?.id]);
+
+    // Reopening puts it back among the open ones, keeping its place (newest first) and its history.
+    const reopened = await h.value<ConversationView>('conversations:set-status', {
+      conversationId: target.id,
+      status: 'open',
+    });
+    expect(reopened).toMatchObject({ id: target.id, status: 'open', lastMessagePreview: 'question 2' });
+    expect((await list({ filter: 'closed' })).items).toHaveLength(0);
+    expect((await list({ filter: 'open' })).items.map((c) => c.contact.phone)).toEqual([
+      '+14155550203',
+      '+14155550202',
+      '+14155550201',
+    ]);
 
     const bad = await h.call('conversations:list', { connectionId: h.connectionId, cursor: 'not-a-cursor' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });

@@ -2,11 +2,12 @@
 // and the real webhook path: concurrent TemplateSends from several processes converge on one contact and
 // one conversation; one client id is one row and one API call however often it is sent; an unconfirmed
 // send (timeout after the simulator accepted it) is never resent and is resolved by the status webhook;
-// messages composed while the connection is rate limited or failing go out in order; the 24 h window and
-// opt-outs are enforced at the send point.
+// messages composed while the connection is rate limited, failing or unreachable go out in order; the
+// 24 h window and opt-outs are enforced at the send point.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageView } from '../../src-preload/messaging.contract';
 import { exited, nextMessage, useChildren } from '../helpers/childProcess';
+import { startSimulator } from '../../src-main/simulator/simulator';
 import { openMessagingHarness, type MessagingHarness } from '../helpers/messagingHarness';
 import { waitFor } from '../helpers/waitFor';
 
@@ -75,10 +76,16 @@ async function openWindow(harness: MessagingHarness, phone: string): Promise<str
 
 describe('the single send point', () => {
   it(
-    '100 concurrent TemplateSends to one new number (4 processes, numbers in any format) make one contact, one conversation, 100 messages and 100 jobs',
-    { timeout: 40_000 },
+    '100 concurrent TemplateSends to one new number (4 processes, numbers in any format) make one contact, one conversation, 100 messages and 100 jobs, then 100 sends, each once',
+    { timeout: 90_000 },
     async () => {
-      h = await openMessagingHarness({ sim: { templates: [orderUpdate] }, startQueue: false });
+      // Meta paces one recipient at 1 message / 6 s after a burst of 45 (131056, which the app waits out).
+      // The simulator's clock runs 60× fast so that pacing takes seconds, not minutes, of this test.
+      const start = Date.now();
+      h = await openMessagingHarness({
+        sim: { templates: [orderUpdate], now: () => start + (Date.now() - start) * 60 },
+        startQueue: false,
+      });
       const spellings = ['+1 650-555-1234', '(650) 555-1234', '16505551234', '+16505551234'];
       const jobs = spellings.map((phone, p) => ({
         kind: 'to-number',
@@ -107,6 +114,24 @@ describe('the single send point', () => {
       expect(count(h, `SELECT count(DISTINCT seq) AS n FROM messages WHERE seq BETWEEN 1 AND 100`)).toBe(100);
       expect(count(h, `SELECT outbound_seq AS n FROM conversations`)).toBe(100);
       expect(count(h, `SELECT count(*) AS n FROM jobs WHERE type = 'messages.send'`)).toBe(100);
+
+      // Then the queue sends them: 100 API calls, each client id exactly once, every row sent.
+      h.queue.start();
+      const harness = h;
+      await waitFor(
+        () =>
+          count(harness, `SELECT count(*) AS n FROM messages WHERE status IN ('sent','delivered','read')`) ===
+          100,
+        { what: 'all 100 template messages sent', timeoutMs: 60_000 },
+      );
+      await h.queue.whenIdle();
+      const ledger = h.sim.ledger.messages();
+      expect(ledger).toHaveLength(100);
+      const clientIds = jobs.flatMap((job) => job.clientIds);
+      expect(new Set(ledger.map((e) => e.bizOpaqueCallbackData))).toEqual(new Set(clientIds));
+      expect(new Set(ledger.map((e) => e.to))).toEqual(new Set(['+16505551234']));
+      expect(count(h, `SELECT count(DISTINCT wamid) AS n FROM messages WHERE wamid IS NOT NULL`)).toBe(100);
+      expect(count(h, `SELECT count(*) AS n FROM jobs WHERE type = 'messages.send'`)).toBe(0);
     },
   );
 
@@ -235,6 +260,75 @@ describe('the single send point', () => {
       expect(bodies).toEqual(Array.from({ length: 12 }, (_, i) => `message ${i}`));
       expect(h.sim.ledger.errorCount(4)).toBe(1);
       expect(h.sim.ledger.errorCount(131000)).toBe(3);
+    },
+  );
+
+  it(
+    'messages composed while WhatsApp is unreachable (connection refused) wait, then go out in composing order, each once',
+    { timeout: 40_000 },
+    async () => {
+      h = await openMessagingHarness({ sim: { templates: [orderUpdate] } });
+      const harness = h;
+      const conversationId = await openWindow(h, '+14155550123');
+      // The network goes: nothing listens on the simulator's port any more, so every call is refused.
+      const port = Number(new URL(h.sim.baseUrl).port);
+      const identity = {
+        appSecret: h.sim.appSecret,
+        verifyToken: h.sim.verifyToken,
+        accessToken: h.sim.accessToken,
+        wabaId: h.sim.wabaId,
+        phoneNumberId: h.sim.phoneNumberId,
+      };
+      await h.sim.close();
+      const sent: MessageView[] = [];
+      for (let i = 0; i < 8; i++) {
+        sent.push(
+          await h.value<MessageView>('messages:send', {
+            connectionId: h.connectionId,
+            conversationId,
+            clientId: `offline-${String(i).padStart(4, '0')}`,
+            content: {
+              type: 'template',
+              template: { ...template, params: { body: ['Ana', `offline ${i}`] } },
+            },
+          }),
+        );
+      }
+      const first = sent[0]?.id ?? '';
+      // The first one was tried, refused, and is waiting to try again; none is lost or failed.
+      await waitFor(
+        () =>
+          harness.db
+            .prepare(
+              `SELECT 1 AS x FROM messages WHERE id = ? AND status = 'pending' AND error_message LIKE ?`,
+            )
+            .get(first, '%Could not reach WhatsApp%'),
+        { what: 'the first send to be refused and rescheduled', timeoutMs: 15_000 },
+      );
+      expect(sent.map((m) => messageRow(harness, m.id).status)).toEqual(sent.map(() => 'pending'));
+
+      // The connection comes back: the same number on the same address.
+      const back = await startSimulator({
+        ...identity,
+        port,
+        templates: [orderUpdate],
+        throughputMps: 10_000,
+      });
+      try {
+        back.control.setCallbackUrl(h.webhooks.webhookUrlFor(h.connectionId));
+        await waitFor(
+          () => sent.every((m) => ['sent', 'delivered', 'read'].includes(messageRow(harness, m.id).status)),
+          { what: 'all 8 messages sent after the outage', timeoutMs: 30_000 },
+        );
+        await h.queue.whenIdle();
+        const entries = back.ledger.messages({ type: 'template' });
+        expect(entries.map((e) => e.bizOpaqueCallbackData)).toEqual(
+          Array.from({ length: 8 }, (_, i) => `offline-${String(i).padStart(4, '0')}`),
+        );
+        expect(sent.map((m) => messageRow(harness, m.id).wamid)).toEqual(entries.map((e) => e.wamid));
+      } finally {
+        await back.close();
+      }
     },
   );
 

@@ -135,7 +135,11 @@ function TemplateDetails({ template }: { template: TemplateView }) {
           {template.status === 'PENDING' ? <span className="muted"> — waiting for Meta's review</span> : null}
         </dd>
         <dt>Category</dt>
-        <dd>{template.category}</dd>
+        <dd>
+          <Badge tone="muted" label="Category">
+            {template.category}
+          </Badge>
+        </dd>
         <dt>Quality</dt>
         <dd>
           <Badge tone={qualityTone(template.qualityScore)} label="Quality">
@@ -326,7 +330,11 @@ export function TemplatesScreen() {
                         </button>
                       </td>
                       <td>{t.language}</td>
-                      <td>{t.category.toLowerCase()}</td>
+                      <td>
+                        <Badge tone="muted" label="Category">
+                          {t.category}
+                        </Badge>
+                      </td>
                       <td>
                         <Badge tone={statusTone(t.status)} label="Status">
                           {t.status}

@@ -32,6 +32,14 @@ export class TemplatesPage {
     return this.row(name, language).getByLabel(/^Status: /);
   }
 
+  categoryBadge(name: string, language = 'en_US'): Locator {
+    return this.row(name, language).getByLabel(/^Category: /);
+  }
+
+  qualityBadge(name: string, language = 'en_US'): Locator {
+    return this.row(name, language).getByLabel(/^Quality: /);
+  }
+
   async open(name: string, language = 'en_US'): Promise<void> {
     await this.row(name, language).getByRole('button', { name, exact: true }).click();
   }

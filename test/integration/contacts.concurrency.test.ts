@@ -1,11 +1,12 @@
 // Races of the contacts design (seed §4 and the lock registry): imports of one workspace exclude each
 // other, different workspaces do not; concurrent exports each get their own complete file; an export
 // imported back changes nothing.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportSummary } from '../../src-preload/contacts.contract';
+import { lockKeys } from '../../src-main/locks/keys';
 import {
   createContactsHarness,
   settingsFor,
@@ -120,6 +121,112 @@ describe('contacts concurrency', () => {
       expect(rows.slice(1).map((r) => r[0])).toEqual(expectedPhones(0, 5_000));
     }
     expect(readdirSync(join(h.dir, 'contacts-exports')).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('exports exactly the filtered rows with exactly the chosen columns', async () => {
+    const mixed =
+      'phone,name,email,tags,City,Plan\n' +
+      '+16505550001,Ann,ann@x.com,vip,Lisbon,gold\n' +
+      '+16505550002,Bob,bob@x.com,other,Porto,\n' +
+      '+16505550003,Cid,,vip,,silver\n';
+    const started = await h.service.startImport(
+      'ws1',
+      await upload(h.service, Buffer.from(mixed)),
+      settingsFor([
+        { kind: 'phone' },
+        { kind: 'name' },
+        { kind: 'email' },
+        { kind: 'tags' },
+        { kind: 'attribute', key: 'City' },
+        { kind: 'attribute', key: 'Plan' },
+      ]),
+    );
+    await h.service.whenImportFinished(started.importId);
+    const exported = await h.service.export({
+      workspaceId: 'ws1',
+      filter: { tag: 'vip' },
+      columns: ['attributes', 'name', 'phone'],
+    });
+    expect(exported.rows).toBe(2);
+    const text = readFileSync(h.service.downloadFile('export', exported.exportId)?.path as string, 'utf8');
+    // Columns come in the export's own order whatever order they were picked in; only the keys the
+    // filtered rows use become attribute columns.
+    expect(parse(text.replace(/^\uFEFF/, ''))).toEqual([
+      ['phone', 'name', 'attribute:City', 'attribute:Plan'],
+      ['+16505550001', 'Ann', 'Lisbon', 'gold'],
+      ['+16505550003', 'Cid', '', 'silver'],
+    ]);
+    const bySearch = await h.service.export({
+      workspaceId: 'ws1',
+      filter: { search: 'bob' },
+      columns: ['email'],
+    });
+    const searched = readFileSync(
+      h.service.downloadFile('export', bySearch.exportId)?.path as string,
+      'utf8',
+    );
+    expect(parse(searched.replace(/^\uFEFF/, ''))).toEqual([['email'], ['bob@x.com']]);
+  });
+
+  it('an export holds the workspace export lock while it runs and reports progress up to the total', async () => {
+    const started = await h.service.startImport('ws1', await upload(h.service, file(0, 5_000, 'x')), columns);
+    await h.service.whenImportFinished(started.importId);
+    const holdersAtProgress: string[][] = [];
+    const unsubscribe = h.events.subscribe((event) => {
+      if (event === 'contacts:export-progressed') holdersAtProgress.push(h.locks.holders().map((l) => l.key));
+    });
+    const from = h.emitted.length;
+    const exported = await h.service.export({ workspaceId: 'ws1' });
+    unsubscribe();
+    const progress = h.emitted
+      .slice(from)
+      .filter((e) => e.event === 'contacts:export-progressed')
+      .map(
+        (e) => e.payload as { exportId: string; workspaceId: string; rowsDone: number; rowsTotal: number },
+      );
+    expect(progress.length).toBeGreaterThan(0);
+    for (const p of progress)
+      expect(p).toMatchObject({ exportId: exported.exportId, workspaceId: 'ws1', rowsTotal: 5_000 });
+    const done = progress.map((p) => p.rowsDone);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(done.at(-1)).toBe(5_000);
+    expect(holdersAtProgress.length).toBe(progress.length);
+    for (const keys of holdersAtProgress) expect(keys).toEqual(['contact_export:workspace:ws1']);
+    expect(h.locks.holders()).toEqual([]);
+  });
+
+  it('a second export of a workspace waits for the lock, and gives up with LOCKED writing nothing', async () => {
+    const started = await h.service.startImport('ws1', await upload(h.service, file(0, 100, 'x')), columns);
+    await h.service.whenImportFinished(started.importId);
+    const exportsDir = join(h.dir, 'contacts-exports');
+    const listed = (): string[] => (existsSync(exportsDir) ? readdirSync(exportsDir) : []);
+    const held = await h.locks.acquire(lockKeys.contactExport('ws1'), { owner: 'the test' });
+    if (!held.ok) throw new Error('test could not take the lock');
+    let settled = false;
+    const waiting = h.service.export({ workspaceId: 'ws1' }).finally(() => {
+      settled = true;
+    });
+    // An export in ws2 is not held up by ws1's lock, and while it runs the ws1 export is still waiting.
+    await h.service.export({ workspaceId: 'ws2' });
+    expect(settled).toBe(false);
+    expect(listed().filter((f) => f.includes('-ws1-'))).toEqual([]);
+    h.locks.release(held.key, held.token);
+    expect((await waiting).rows).toBe(100);
+
+    // With a short wait, an export that cannot get the lock is refused and leaves no file behind.
+    const impatient = createContactsHarness({ exportLockWaitMs: 300 });
+    try {
+      impatient.addWorkspace('ws1');
+      const lock = await impatient.locks.acquire(lockKeys.contactExport('ws1'), { owner: 'Another export' });
+      if (!lock.ok) throw new Error('test could not take the lock');
+      await expect(impatient.service.export({ workspaceId: 'ws1' })).rejects.toMatchObject({
+        code: 'LOCKED',
+      });
+      const dir = join(impatient.dir, 'contacts-exports');
+      expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    } finally {
+      await impatient.close();
+    }
   });
 
   it('export then import of the same file changes nothing', async () => {

@@ -156,6 +156,26 @@ describe('contacts import: what spreadsheets write', () => {
     ]);
   });
 
+  it('the preview shows the first rows as written, and what each phone cell becomes', async () => {
+    const csv =
+      '\uFEFFPhone;Name;City\r\n' +
+      '+1 (650) 555-1234;"Lee; Ann";"Two\r\nlines"\r\n' +
+      '123;Short;\r\n' +
+      '(650) 555-0100;Bob;Porto\r\n';
+    const preview = await h.service.preview(await upload(h.service, Buffer.from(csv)));
+    expect(preview.headers).toEqual(['Phone', 'Name', 'City']);
+    expect(preview.sample).toEqual([
+      ['+1 (650) 555-1234', 'Lee; Ann', 'Two\r\nlines'],
+      ['123', 'Short', ''],
+      ['(650) 555-0100', 'Bob', 'Porto'],
+    ]);
+    expect(preview.samplePhones).toEqual([
+      { ok: true, e164: '+16505551234' },
+      { ok: false, reason: expect.stringContaining('too short') as string },
+      { ok: true, e164: '+16505550100' },
+    ]);
+  });
+
   it('UTF-16 LE with BOM and tabs (Excel "Unicode text"), Brazilian mobiles with and without the 9', async () => {
     const text =
       'Telefone\tNome\tCidade\r\n' +
@@ -381,6 +401,27 @@ describe('contacts import: modes against the workspace', () => {
       [2, '+16505550001 is already a contact (mode: add new only)'],
     ]);
     expect(contacts().find((c) => c.phone_e164 === '+16505550001')?.name).toBe('Ann');
+  });
+
+  it('the same number spelt differently in the workspace and the file is one contact: updated or unchanged, never created', async () => {
+    const stored = 'phone,name,email\n+16505551234,Ann,ann@x.com\n+16505550100,Bob,\n';
+    expect((await importBytes(Buffer.from(stored))).counts).toMatchObject({ created: 2 });
+    // National spellings, resolved through the default country: one unchanged, one with a new name.
+    const file = 'phone,name,email\n(650) 555-1234,Ann,ann@x.com\n650.555.0100,Robert,\n';
+    const summary = await importBytes(Buffer.from(file), { defaultCountry: 'US' });
+    expect(summary.counts).toEqual({
+      rows: 2,
+      emptyRows: 0,
+      created: 0,
+      updated: 1,
+      unchanged: 1,
+      skipped: 0,
+      rejected: 0,
+    });
+    expect(contacts().map((c) => [c.phone_e164, c.name, c.email])).toEqual([
+      ['+16505550100', 'Robert', null],
+      ['+16505551234', 'Ann', 'ann@x.com'],
+    ]);
   });
 
   it('update existing only: missing numbers are skipped and not created', async () => {

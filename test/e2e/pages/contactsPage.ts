@@ -1,4 +1,4 @@
-import type { JSHandle, Locator, Page } from '@playwright/test';
+import { expect, type JSHandle, type Locator, type Page } from '@playwright/test';
 
 /** Page object for the contacts screen and its import wizard. */
 export class ContactsPage {
@@ -46,6 +46,17 @@ export class ContactsPage {
 
   row(phone: string): Locator {
     return this.page.locator(`[data-testid="contact-row"][data-phone="${phone}"]`);
+  }
+
+  /** Drops a CSV, keeps the suggested mapping with `country` as default, imports it and waits for the summary. */
+  async importFile(name: string, content: string, country: string): Promise<void> {
+    const transfer = await this.fileTransfer(name, content);
+    await this.drop(transfer);
+    await this.release(transfer);
+    await expect(this.mapping()).toBeVisible();
+    await this.defaultCountry().selectOption(country);
+    await this.startButton().click();
+    await expect(this.summary()).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
   }
 
   /** A DataTransfer holding one file, built in the page (what a drag from the desktop carries). */

@@ -18,7 +18,9 @@ export function startContactsWorker(data: ContactsWorkerData, transferList: Tran
       ? { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 }
       : data.role === 'import-writer'
         ? { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 }
-        : undefined;
+        : data.role === 'import-checkpoint'
+          ? { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 }
+          : undefined;
   return startWorker(CONTACTS_WORKER, dirname(__filename), {
     workerData: data,
     transferList,

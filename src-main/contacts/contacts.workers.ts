@@ -18,9 +18,7 @@ export function startContactsWorker(data: ContactsWorkerData, transferList: Tran
       ? { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 }
       : data.role === 'import-writer'
         ? { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 }
-        : data.role === 'import-checkpoint'
-          ? { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 }
-          : undefined;
+        : undefined;
   return startWorker(CONTACTS_WORKER, dirname(__filename), {
     workerData: data,
     transferList,

@@ -21,13 +21,10 @@ import {
   type WriterReply,
   type WriterRequest,
 } from './import/importWriter';
-import { runCheckpointLoop, WalCheckpoints, newCheckpointSignal } from './import/walCheckpoints';
-import { startContactsWorker } from './contacts.workers';
 
 export type ContactsWorkerData =
   | { role: 'import'; input: ImportJobInput; totalBytes: number }
   | { role: 'import-writer'; input: ImportWriterInput; port: MessagePort }
-  | { role: 'import-checkpoint'; dbFile: string; signal: Int32Array }
   | { role: 'export'; input: ExportJobInput }
   | { role: 'query'; dbFile: string };
 
@@ -57,12 +54,7 @@ function writerRole(input: ImportWriterInput, writerPort: MessagePort): Promise<
   const reply = (message: WriterReply): void => writerPort.postMessage(message);
   writerPort.on('message', (request: WriterRequest) => {
     try {
-      writer ??= new ImportWriter(input, (db) => {
-        // Started by this thread, so it ends with it, however the writer ends.
-        const signal = newCheckpointSignal();
-        const thread = startContactsWorker({ role: 'import-checkpoint', dbFile: input.dbFile, signal });
-        return new WalCheckpoints(db, signal, thread);
-      });
+      writer ??= new ImportWriter(input);
       if (request.type === 'rows') {
         reply(writer.write(request.seq, request.count, request.rowsJson));
       } else {
@@ -122,11 +114,9 @@ const started =
     ? importRole(data.input, data.totalBytes)
     : data.role === 'import-writer'
       ? writerRole(data.input, data.port)
-      : data.role === 'import-checkpoint'
-        ? Promise.resolve(runCheckpointLoop(data.dbFile, data.signal))
-        : data.role === 'export'
-          ? exportRole(data.input)
-          : queryRole(data.dbFile);
+      : data.role === 'export'
+        ? exportRole(data.input)
+        : queryRole(data.dbFile);
 
 // A role that fails outside its own error handling ends the thread with the error, which main reports.
 started.catch((error: unknown) => {

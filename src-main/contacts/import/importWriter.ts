@@ -11,7 +11,6 @@ import { createFenceGuard, StaleFenceError } from '../../locks/fence.store';
 import { createContactImportsRepo, type ContactImportsRepo } from '../contactImports.repo';
 import { createContactsRepo } from '../contacts.repo';
 import type { RejectCode } from './rowBuilder';
-import type { WalCheckpoints } from './walCheckpoints';
 
 export interface ImportWriterInput {
   dbFile: string;
@@ -78,18 +77,9 @@ export class ImportWriter {
   private readonly repo;
   private readonly fences;
   private readonly members: ContactImportsRepo | undefined;
-  private readonly checkpoints: WalCheckpoints | undefined;
 
-  /**
-   * @param checkpoints given on the writer thread (walCheckpoints.ts): this connection's WAL checkpoints
-   *   are then done by another thread; without it (the writer on the reader's thread) SQLite does them.
-   */
-  constructor(
-    private readonly input: ImportWriterInput,
-    checkpoints?: (db: Db) => WalCheckpoints,
-  ) {
+  constructor(private readonly input: ImportWriterInput) {
     this.db = openDatabase(input.dbFile);
-    this.checkpoints = checkpoints?.(this.db);
     // The (workspace, phone) index's hot pages stay in memory while a sorted batch walks it.
     this.db.pragma('cache_size = -12288');
     // A batch is one multi-row statement, so SQLite keeps a statement journal (the pages it touches, as
@@ -135,7 +125,6 @@ export class ImportWriter {
           this.members.addBatchMembers(this.input.rememberAs, workspaceId, rowsJson);
         return applied;
       });
-      this.checkpoints?.afterCommit(count);
       ack.saved = count;
       ack.created = outcome.created;
       ack.updated = outcome.updated;
@@ -155,7 +144,6 @@ export class ImportWriter {
   }
 
   close(): void {
-    this.checkpoints?.stop();
     this.db.close();
   }
 }

@@ -3,7 +3,6 @@
 // and prints the latency histogram, per-thread CPU of the server's process (from /proc), the main
 // thread's GC pauses and event-loop delay, and the intake's commits, each against the timeline of the
 // slowest requests. Diagnostic only: no targets.
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
@@ -12,6 +11,7 @@ import { createWebhookIntake } from '../src-main/webhooks/intake';
 import { startWebhookServer } from '../src-main/webhooks/server';
 import { openTempStore, seedConnection } from '../test/helpers/storeFixtures';
 import { percentile } from './report';
+import { runWebhookLoadProcess } from './webhookLoadProcess';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 30_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
@@ -39,30 +39,9 @@ function runLoad(
   secret: string,
   tag: string,
   count: number,
-  timeline?: string,
+  timelineFile?: string,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(__dirname, 'webhookLoad.ts'),
-        url,
-        secret,
-        String(count),
-        String(CONCURRENCY),
-        tag,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: timeline ? { ...process.env, WEBHOOK_LOAD_TIMELINE: timeline } : process.env,
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`load exited ${code}`))));
-  });
+  return runWebhookLoadProcess({ url, secret, count, concurrency: CONCURRENCY, tag, timelineFile });
 }
 
 async function main(): Promise<void> {

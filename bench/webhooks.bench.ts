@@ -1,11 +1,9 @@
 // bench:webhooks — signed webhook events acknowledged per second after fsync (group commit on the
 // intake's writer thread), with p50/p99 latency, from a separate load process; then processed events
 // per second; and the same load against a bare node:http + HMAC + one durable insert per request server.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { openDatabase } from '../src-main/db/open';
 import { createEventBus } from '../src-main/events';
 import { createLockRegistry } from '../src-main/locks/registry';
@@ -16,6 +14,7 @@ import { createWebhookProcessor } from '../src-main/webhooks/webhooks.processor'
 import { verifySignature } from '../src-main/webhooks/verify';
 import { openTempStore, seedConnection } from '../test/helpers/storeFixtures';
 import { reportFigure } from './report';
+import { runWebhookLoadProcess } from './webhookLoadProcess';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 30_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
@@ -58,44 +57,22 @@ function mainThreadCpuUs(): number | undefined {
 /** USER_HZ: 100 on every Linux Node runs on. */
 const clockTicksPerSecond = 100;
 
-function runLoad(url: string, secret: string, tag: string, count = COUNT): Promise<LoadResult> {
+async function runLoad(url: string, secret: string, tag: string, count = COUNT): Promise<LoadResult> {
   const cpuBefore = process.cpuUsage();
   const mainBefore = mainThreadCpuUs();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(__dirname, 'webhookLoad.ts'),
-        url,
-        secret,
-        String(count),
-        String(CONCURRENCY),
-        tag,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`load exited ${code}`));
-      const cpu = process.cpuUsage(cpuBefore);
-      const mainAfter = mainThreadCpuUs();
-      const load = JSON.parse(out.trim().split('\n').pop()!) as Omit<
-        LoadResult,
-        'serverCpuUsPerRequest' | 'serverMainThreadCpuUsPerRequest'
-      >;
-      resolve({
-        ...load,
-        serverCpuUsPerRequest: (cpu.user + cpu.system) / count,
-        serverMainThreadCpuUsPerRequest:
-          mainBefore === undefined || mainAfter === undefined ? NaN : (mainAfter - mainBefore) / count,
-      });
-    });
-  });
+  const out = await runWebhookLoadProcess({ url, secret, count, concurrency: CONCURRENCY, tag });
+  const cpu = process.cpuUsage(cpuBefore);
+  const mainAfter = mainThreadCpuUs();
+  const load = JSON.parse(out.split('\n').pop()!) as Omit<
+    LoadResult,
+    'serverCpuUsPerRequest' | 'serverMainThreadCpuUsPerRequest'
+  >;
+  return {
+    ...load,
+    serverCpuUsPerRequest: (cpu.user + cpu.system) / count,
+    serverMainThreadCpuUsPerRequest:
+      mainBefore === undefined || mainAfter === undefined ? NaN : (mainAfter - mainBefore) / count,
+  };
 }
 
 async function benchOurs(): Promise<{

@@ -3,57 +3,35 @@
 // echoes its client id as biz_opaque_callback_data. The unknown row is written while the app is closed
 // (the Sandbox answers every send, so a real timeout cannot be provoked from the page); the webhook
 // arrives signed at the app's own webhook server, as Meta's would.
-import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { createConversationsRepo } from '../../src-main/conversations/conversations.repo';
 import { newId } from '../../src-main/db/ids';
 import { openDatabase } from '../../src-main/db/open';
 import { startHostProcess } from '../helpers/browserHostProcess';
-import { connectHostIpc } from '../helpers/hostIpc';
+import {
+  cloudNumber,
+  dataFolderWithCloudNumber,
+  seedCustomerConversation,
+} from '../helpers/cloudNumberStore';
+import { signedPost, statusEvent } from '../helpers/metaWebhooks';
 import { expect, openApp, test } from './fixtures';
 import { InboxPage } from './pages/inboxPage';
-
-const appSecret = '0123456789abcdef0123456789abcdef';
-const phoneNumberId = '106540352242922';
 
 test('an unconfirmed message says so, and its status webhook settles it without a resend', async ({
   page,
 }) => {
-  const first = await startHostProcess();
-  const ipc = await connectHostIpc(first);
-  await ipc.call('tunnel:configure', { mode: 'off' });
-  await ipc.call('connections:create', {
-    name: 'Shop line',
-    phoneNumberId,
-    wabaId: '102290129340398',
-    accessToken: 'EAAGunconfirmedTOKEN0123456789abcdefXYZa1b2',
-    appSecret,
-  });
-  const connections = await ipc.call<{ id: string; name: string }[]>('connections:list', {});
-  ipc.close();
-  const connectionId = connections.find((c) => c.name === 'Shop line')!.id;
-  await first.stop();
+  const { dataDir, connectionId } = await dataFolderWithCloudNumber(
+    'EAAGunconfirmedTOKEN0123456789abcdefXYZa1b2',
+  );
 
   // While the app is closed: the customer wrote an hour ago, and the reply's send ended unconfirmed.
-  const db = openDatabase(join(first.dataDir, 'bellhop.sqlite'));
+  const db = openDatabase(join(dataDir, 'bellhop.sqlite'));
   const now = Date.now();
   const clientId = newId();
   try {
-    const repo = createConversationsRepo(db);
-    const workspaceId = (
-      db.prepare('SELECT workspace_id FROM connections WHERE id = ?').get(connectionId) as {
-        workspace_id: string;
-      }
-    ).workspace_id;
-    const contactId = repo.getOrCreateContact({
-      workspaceId,
-      phoneE164: '+16505551234',
-      waId: '16505551234',
+    const conversationId = seedCustomerConversation(db, connectionId, {
       name: 'Rita Unconfirmed',
-      source: 'manual',
-      now,
+      at: now - 3_600_000,
     });
-    const conversationId = repo.getOrCreateConversation(connectionId, contactId, 'manual', now - 3_600_000);
     db.prepare('UPDATE conversations SET last_inbound_at = ?, last_message_at = ? WHERE id = ?').run(
       now - 3_600_000,
       now - 60_000,
@@ -77,7 +55,7 @@ test('an unconfirmed message says so, and its status webhook settles it without 
     db.close();
   }
 
-  const host = await startHostProcess({ dataDir: first.dataDir });
+  const host = await startHostProcess({ dataDir });
   try {
     await openApp(page, host, '#/inbox');
     const inbox = new InboxPage(page);
@@ -90,40 +68,18 @@ test('an unconfirmed message says so, and its status webhook settles it without 
 
     // Meta's status webhook for it: no wamid known to the app, matched by the echoed client id.
     const webhookUrl = /Webhooks: (http:\/\/127\.0\.0\.1:\d+)\/webhooks\/whatsapp\//.exec(host.output())![1]!;
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
+    const response = await signedPost(
+      `${webhookUrl}/webhooks/whatsapp/${connectionId}`,
+      statusEvent(
+        'wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJDQjZCMzlEMDU5RUQ3OUVGQUUA',
+        'delivered',
+        Math.floor(now / 1000),
         {
-          id: '102290129340398',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '16505550000', phone_number_id: phoneNumberId },
-                statuses: [
-                  {
-                    id: 'wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJDQjZCMzlEMDU5RUQ3OUVGQUUA',
-                    status: 'delivered',
-                    timestamp: String(Math.floor(now / 1000)),
-                    recipient_id: '16505551234',
-                    biz_opaque_callback_data: clientId,
-                  },
-                ],
-              },
-            },
-          ],
+          biz_opaque_callback_data: clientId,
         },
-      ],
-    });
-    const response = await fetch(`${webhookUrl}/webhooks/whatsapp/${connectionId}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hub-signature-256': 'sha256=' + createHmac('sha256', appSecret).update(body).digest('hex'),
-      },
-      body,
-    });
+      ),
+      cloudNumber.appSecret,
+    );
     expect(response.status).toBe(200);
     await expect(mark).toHaveAttribute('data-status', 'delivered', { timeout: 15_000 });
     await expect(message.getByText('unconfirmed')).toHaveCount(0);

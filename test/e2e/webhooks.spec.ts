@@ -5,10 +5,10 @@
 // status bar with what to check.
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { createConversationsRepo } from '../../src-main/conversations/conversations.repo';
 import { newId } from '../../src-main/db/ids';
 import { openDatabase } from '../../src-main/db/open';
 import { startHostProcess } from '../helpers/browserHostProcess';
+import { dataFolderWithCloudNumber, seedCustomerConversation } from '../helpers/cloudNumberStore';
 import { startFakeLocaltunnelServer } from '../helpers/fakeLocaltunnelServer';
 import { connectHostIpc } from '../helpers/hostIpc';
 import { openApp, test, expect } from './fixtures';
@@ -130,40 +130,16 @@ test('Settings shows the public URL, callback URL and verify token with working 
 test('the silent-webhook alarm reaches the status bar with what to check, after the configured minutes', async ({
   page,
 }) => {
-  const first = await startHostProcess();
-  const ipc = await connectHostIpc(first);
-  await ipc.call('tunnel:configure', { mode: 'off' }); // this test is about webhooks that never come
-  await ipc.call('connections:create', {
-    name: 'Shop line',
-    phoneNumberId: '106540352242922',
-    wabaId: '102290129340398',
-    accessToken: 'EAAGsilenceTOKEN0123456789abcdefXYZa1b2c3d4',
-    appSecret,
-  });
-  const connections = await ipc.call<{ id: string; name: string }[]>('connections:list', {});
-  ipc.close();
-  const connectionId = connections.find((c) => c.name === 'Shop line')!.id;
-  await first.stop();
+  // The tunnel is off: this test is about webhooks that never come.
+  const { dataDir, connectionId } = await dataFolderWithCloudNumber(
+    'EAAGsilenceTOKEN0123456789abcdefXYZa1b2c3d4',
+  );
 
   // While the app is closed: a message sent on the number, and N = 0.05 minutes (3 s) in the settings
   // (below the screen's whole minutes, so the test need not wait one; the alarm reads the stored setting).
-  const db = openDatabase(join(first.dataDir, 'bellhop.sqlite'));
+  const db = openDatabase(join(dataDir, 'bellhop.sqlite'));
   const sentAt = Date.now();
-  const repo = createConversationsRepo(db);
-  const workspaceId = (
-    db.prepare('SELECT workspace_id FROM connections WHERE id = ?').get(connectionId) as {
-      workspace_id: string;
-    }
-  ).workspace_id;
-  const contactId = repo.getOrCreateContact({
-    workspaceId,
-    phoneE164: '+16505551234',
-    waId: '16505551234',
-    name: null,
-    source: 'manual',
-    now: sentAt,
-  });
-  const conversationId = repo.getOrCreateConversation(connectionId, contactId, 'manual', sentAt);
+  const conversationId = seedCustomerConversation(db, connectionId, { name: null, at: sentAt });
   db.prepare(
     `INSERT INTO messages (id, conversation_id, direction, origin, type, body, status, client_id, created_at, updated_at)
      VALUES (?, ?, 'outbound', 'agent', 'text', '{}', 'accepted', ?, ?, ?)`,
@@ -174,7 +150,7 @@ test('the silent-webhook alarm reaches the status bar with what to check, after 
   ).run(sentAt);
   db.close();
 
-  const host = await startHostProcess({ dataDir: first.dataDir });
+  const host = await startHostProcess({ dataDir });
   try {
     await openApp(page, host);
     const item = page.getByRole('status', { name: 'Status' }).getByTestId('status-connection');

@@ -59,10 +59,6 @@ export function registerMediaDownload(options: {
         const { error } = result;
         if (error.kind === 'RATE_LIMITED')
           return retryAt(now() + (error.retryAfterMs ?? 60_000), error.advice);
-        // A download URL that expired again after the client's fresh lookup (a 404 without a Graph
-        // code; URLs live 5 minutes, §8) says nothing about the media id, which stays valid for 7 days:
-        // try again later with a new URL instead of giving the file up.
-        if (error.httpStatus === 404 && error.code === null) return retry(error.message, error.retryAfterMs);
         if (error.retry === 'never') return deadLetter(`${error.advice} (${error.message})`);
         return retry(error.message, error.retryAfterMs);
       }

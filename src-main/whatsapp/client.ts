@@ -143,6 +143,13 @@ export function socketsForRate(perSecond: number): number {
 const ok = <T>(value: T): WaResult<T> => ({ ok: true, value });
 const fail = <T>(error: WhatsAppError): WaResult<T> => ({ ok: false, error });
 
+/** A download answered 404 without a Graph error code: its lookaside URL expired (§8). */
+function isExpiredDownloadUrl(
+  result: WaResult<DownloadedMedia>,
+): result is { ok: false; error: WhatsAppError } {
+  return !result.ok && result.error.httpStatus === 404 && result.error.code === null;
+}
+
 export class WhatsAppClient {
   private readonly agents: Agents;
   private readonly bulkAgent: BulkAgent;
@@ -535,12 +542,14 @@ export class WhatsAppClient {
 
   /**
    * Gets a URL, then downloads it with the Bearer header (§8). A 404 means the URL expired: fetch a new
-   * URL once and retry; a second 404 is reported.
+   * URL once and retry; a second 404 is reported as worth retrying later, since the media id itself
+   * stays valid for 7 days while its URLs live 5 minutes.
    */
   async downloadMedia(mediaId: string, signal?: AbortSignal): Promise<WaResult<DownloadedMedia>> {
     const first = await this.downloadOnce(mediaId, signal);
-    if (first.ok || first.error.httpStatus !== 404 || first.error.code !== null) return first;
-    return this.downloadOnce(mediaId, signal);
+    if (!isExpiredDownloadUrl(first)) return first;
+    const second = await this.downloadOnce(mediaId, signal);
+    return isExpiredDownloadUrl(second) ? fail({ ...second.error, retry: 'backoff' }) : second;
   }
 
   /** One URL lookup and one download. A download 404 comes back as a FATAL error with code null. */

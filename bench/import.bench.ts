@@ -47,7 +47,7 @@ import { openDatabase, type Db } from '../src-main/db/open';
 import { createEventBus } from '../src-main/events';
 import { createLockRegistry } from '../src-main/locks/registry';
 import { createLogger } from '../src-main/log';
-import { writeFixture } from './importFixture';
+import { fixtureImportSettings, writeFixture } from './importFixture';
 import { reportFigure } from './report';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
@@ -96,20 +96,8 @@ async function runImport(dir: string, csv: string): Promise<ImportRun> {
   });
   const size = statSync(csv).size;
   const upload = await service.adoptFile(csv, 'bench.csv', size);
-  const settings = {
-    delimiter: ',' as const,
-    hasHeader: true,
-    columns: [
-      { kind: 'phone' as const },
-      { kind: 'name' as const },
-      { kind: 'email' as const },
-      { kind: 'tags' as const },
-      { kind: 'attribute' as const, key: 'City' },
-      { kind: 'attribute' as const, key: 'Plan' },
-    ],
-    defaultCountry: 'US',
-    mode: 'add-and-update' as const,
-  };
+  const settings = fixtureImportSettings;
+
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());

@@ -3,7 +3,24 @@
 // 0.5% duplicates written differently, in scattered order, with name, email, tags and two attributes.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import type { ImportSettings } from '../src-preload/contacts.contract';
 import { mulberry32, usNumber } from '../test/helpers/contactsCsv';
+
+/** How the fixture's columns are mapped: every column kept, numbers without a country read as US. */
+export const fixtureImportSettings: ImportSettings = {
+  delimiter: ',',
+  hasHeader: true,
+  columns: [
+    { kind: 'phone' },
+    { kind: 'name' },
+    { kind: 'email' },
+    { kind: 'tags' },
+    { kind: 'attribute', key: 'City' },
+    { kind: 'attribute', key: 'Plan' },
+  ],
+  defaultCountry: 'US',
+  mode: 'add-and-update',
+};
 
 function brMobile(i: number): string {
   const area = ['11', '21', '31', '41', '51', '61', '71', '81'][i % 8] as string;

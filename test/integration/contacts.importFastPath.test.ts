@@ -17,7 +17,7 @@ import { FastRows } from '../../src-main/contacts/import/fastRows';
 import { migrate } from '../../src-main/db/migrate';
 import { migrations } from '../../src-main/db/migrations';
 import { openDatabase, type Db } from '../../src-main/db/open';
-import { writeFixture } from '../../bench/importFixture';
+import { fixtureImportSettings, writeFixture } from '../../bench/importFixture';
 import { generateBrokenCsv } from '../helpers/brokenCsv';
 import { mulberry32, usNumber } from '../helpers/contactsCsv';
 
@@ -256,20 +256,7 @@ describe('import fast path', () => {
     fastBuilt = 0;
     const file = join(dir, 'bench.csv');
     await writeFixture(file, 30_000);
-    const outcome = await expectSameBothWays(file, {
-      delimiter: ',',
-      hasHeader: true,
-      columns: [
-        { kind: 'phone' },
-        { kind: 'name' },
-        { kind: 'email' },
-        { kind: 'tags' },
-        { kind: 'attribute', key: 'City' },
-        { kind: 'attribute', key: 'Plan' },
-      ],
-      defaultCountry: 'US',
-      mode: 'add-and-update',
-    });
+    const outcome = await expectSameBothWays(file, fixtureImportSettings);
     expect(outcome.finished.counts.created).toBeGreaterThan(29_000);
     expect(outcome.finished.counts.rejected).toBeGreaterThan(200);
     expect(fastBuilt).toBeGreaterThan(28_000);

@@ -89,19 +89,28 @@ const templateRow = (f: Fixture, name: string) =>
     rejected_reason: string | null;
   };
 
+/** A contact of the fixture's workspace, its wa_id the number's digits. */
+function seedContact(f: Fixture, phoneE164: string, source: 'manual' | 'import', now: number): string {
+  return createConversationsRepo(f.db).getOrCreateContact({
+    workspaceId: f.conn.workspaceId,
+    phoneE164,
+    waId: phoneE164.slice(1),
+    name: null,
+    source,
+    now,
+  });
+}
+
 /** An outbound inbox message the app sent, with its wamid known. */
 function seedOutbound(f: Fixture, wamid: string): string {
   const now = Date.now();
-  const repo = createConversationsRepo(f.db);
-  const contactId = repo.getOrCreateContact({
-    workspaceId: f.conn.workspaceId,
-    phoneE164: '+16505551234',
-    waId: '16505551234',
-    name: null,
-    source: 'manual',
+  const contactId = seedContact(f, '+16505551234', 'manual', now);
+  const conversationId = createConversationsRepo(f.db).getOrCreateConversation(
+    f.conn.connectionId,
+    contactId,
+    'manual',
     now,
-  });
-  const conversationId = repo.getOrCreateConversation(f.conn.connectionId, contactId, 'manual', now);
+  );
   const id = newId();
   f.db
     .prepare(
@@ -116,15 +125,7 @@ function seedOutbound(f: Fixture, wamid: string): string {
 /** A campaign of one recipient whose message Meta accepted, with its wamid known. */
 function seedCampaignMessage(f: Fixture, wamid: string): { campaignId: string; messageId: string } {
   const now = Date.now();
-  const repo = createConversationsRepo(f.db);
-  const contactId = repo.getOrCreateContact({
-    workspaceId: f.conn.workspaceId,
-    phoneE164: '+14155550000',
-    waId: '14155550000',
-    name: null,
-    source: 'import',
-    now,
-  });
+  const contactId = seedContact(f, '+14155550000', 'import', now);
   const campaignId = newId();
   f.db
     .prepare(
